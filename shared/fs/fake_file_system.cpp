@@ -1,0 +1,142 @@
+#include "shared/fs/fake_file_system.hpp"
+
+namespace phoenix::fs {
+namespace {
+
+Error not_found(const std::string& path) { return make_error("not_found", "no such file: " + path); }
+
+void add_parents(std::map<std::string, FakeFileSystem::Node>& nodes, const std::string& path) {
+  for (std::string dir = parent_path(path); dir != "/" && dir != "."; dir = parent_path(dir)) {
+    auto [it, inserted] = nodes.try_emplace(dir);
+    if (inserted) {
+      it->second.info.is_directory = true;
+      it->second.info.mode = 0755;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::string> FakeFileSystem::read_file(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  const auto it = nodes_.find(path);
+  if (it == nodes_.end()) return not_found(path);
+  if (it->second.info.is_directory) return make_error("io_error", "is a directory: " + path);
+  return it->second.content;
+}
+
+Result<void> FakeFileSystem::write_file_atomic(const std::string& path, std::string_view content,
+                                               const WriteOptions& options) {
+  std::lock_guard lock(mutex_);
+  if (fail_predicate_ && fail_predicate_(path)) {
+    return make_error("io_error", "injected write failure: " + path);
+  }
+  ++writes_;
+  add_parents(nodes_, path);
+  Node& node = nodes_[path];
+  node.content = std::string(content);
+  node.info.mode = options.mode;
+  node.info.is_directory = false;
+  node.info.size = static_cast<off_t>(content.size());
+  if (options.owner_uid) node.info.uid = *options.owner_uid;
+  if (options.owner_gid) node.info.gid = *options.owner_gid;
+  return ok();
+}
+
+bool FakeFileSystem::exists(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  return nodes_.count(path) != 0;
+}
+
+Result<FileInfo> FakeFileSystem::stat(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  const auto it = nodes_.find(path);
+  if (it == nodes_.end()) return not_found(path);
+  return it->second.info;
+}
+
+Result<void> FakeFileSystem::create_directories(const std::string& path, mode_t mode) {
+  std::lock_guard lock(mutex_);
+  add_parents(nodes_, path + "/x");
+  auto& info = nodes_[path].info;
+  if (!info.is_directory) {
+    info.is_directory = true;
+    info.mode = mode;
+  }
+  return ok();
+}
+
+Result<std::vector<std::string>> FakeFileSystem::list_directory(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  const std::string prefix = path == "/" ? "/" : path + "/";
+  for (auto it = nodes_.lower_bound(prefix); it != nodes_.end(); ++it) {
+    if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+    const std::string rest = it->first.substr(prefix.size());
+    if (!rest.empty() && rest.find('/') == std::string::npos) names.push_back(rest);
+  }
+  return names;  // std::map keeps them sorted
+}
+
+Result<void> FakeFileSystem::rename(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mutex_);
+  if (fail_predicate_ && fail_predicate_(to)) {
+    return make_error("io_error", "injected rename failure: " + to);
+  }
+  const auto it = nodes_.find(from);
+  if (it == nodes_.end()) return not_found(from);
+  Node node = std::move(it->second);
+  nodes_.erase(it);
+  add_parents(nodes_, to);
+  nodes_[to] = std::move(node);
+  return ok();
+}
+
+Result<void> FakeFileSystem::remove(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  nodes_.erase(path);
+  return ok();
+}
+
+Result<void> FakeFileSystem::set_mode(const std::string& path, mode_t mode) {
+  std::lock_guard lock(mutex_);
+  const auto it = nodes_.find(path);
+  if (it == nodes_.end()) return not_found(path);
+  it->second.info.mode = mode;
+  return ok();
+}
+
+Result<void> FakeFileSystem::set_owner(const std::string& path, uid_t uid, gid_t gid) {
+  std::lock_guard lock(mutex_);
+  const auto it = nodes_.find(path);
+  if (it == nodes_.end()) return not_found(path);
+  it->second.info.uid = uid;
+  it->second.info.gid = gid;
+  return ok();
+}
+
+void FakeFileSystem::put(const std::string& path, std::string content, mode_t mode) {
+  std::lock_guard lock(mutex_);
+  add_parents(nodes_, path);
+  Node& node = nodes_[path];
+  node.info.size = static_cast<off_t>(content.size());
+  node.content = std::move(content);
+  node.info.mode = mode;
+}
+
+void FakeFileSystem::fail_writes_matching(std::function<bool(const std::string&)> predicate) {
+  std::lock_guard lock(mutex_);
+  fail_predicate_ = std::move(predicate);
+}
+
+std::map<std::string, FakeFileSystem::Node> FakeFileSystem::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return nodes_;
+}
+
+int FakeFileSystem::write_count() const {
+  std::lock_guard lock(mutex_);
+  return writes_;
+}
+
+}  // namespace phoenix::fs

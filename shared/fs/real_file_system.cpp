@@ -1,0 +1,197 @@
+#include "shared/fs/real_file_system.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace phoenix::fs {
+namespace {
+
+Error errno_error(std::string_view what, const std::string& path, int err) {
+  return make_error(err == ENOENT ? "not_found" : "io_error",
+                    std::string(what) + " " + path + ": " + std::strerror(err));
+}
+
+// Closes a descriptor on every path out of a function.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+Result<void> fsync_directory(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return errno_error("cannot open directory", dir, errno);
+  if (::fsync(fd.get()) != 0) return errno_error("cannot fsync directory", dir, errno);
+  return ok();
+}
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(12, '0');
+  for (auto& c : s) c = kHex[rng() % 16];
+  return s;
+}
+
+}  // namespace
+
+std::string prefixed(const std::string& root, const std::string& absolute_path) {
+  if (root.empty()) return absolute_path;
+  std::string r = root;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  if (absolute_path.empty() || absolute_path.front() != '/') return r + "/" + absolute_path;
+  return r + absolute_path;
+}
+
+std::string parent_path(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Result<std::string> RealFileSystem::read_file(const std::string& path) const {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return errno_error("cannot read", path, errno);
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::string_view content,
+                                               const WriteOptions& options) {
+  const std::string dir = parent_path(path);
+  const std::string tmp = path + ".tmp-" + random_suffix();
+  // O_EXCL + the final mode at creation: the bytes are never readable by anyone the
+  // final file would not allow (umask can only narrow it; fchmod below makes it exact).
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode));
+  if (fd.get() < 0) return errno_error("cannot create", tmp, errno);
+  auto fail = [&](std::string_view what) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return Result<void>(errno_error(what, tmp, err));
+  };
+  if (::fchmod(fd.get(), options.mode) != 0) return fail("cannot chmod");
+  if (options.owner_uid || options.owner_gid) {
+    const uid_t uid = options.owner_uid.value_or(static_cast<uid_t>(-1));
+    const gid_t gid = options.owner_gid.value_or(static_cast<gid_t>(-1));
+    if (::fchown(fd.get(), uid, gid) != 0) return fail("cannot chown");
+  }
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
+  if (::close(fd.release()) != 0) return fail("cannot close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
+  return fsync_directory(dir);
+}
+
+bool RealFileSystem::exists(const std::string& path) const {
+  struct ::stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Result<FileInfo> RealFileSystem::stat(const std::string& path) const {
+  struct ::stat st {};
+  if (::stat(path.c_str(), &st) != 0) return errno_error("cannot stat", path, errno);
+  FileInfo info;
+  info.mode = st.st_mode & 07777;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.is_directory = S_ISDIR(st.st_mode);
+  info.size = st.st_size;
+  return info;
+}
+
+Result<void> RealFileSystem::create_directories(const std::string& path, mode_t mode) {
+  if (path.empty()) return ok();
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), mode) == 0) {
+      // mkdir's mode is narrowed by umask; directories for keys must be exactly `mode`.
+      if (::chmod(partial.c_str(), mode) != 0) return errno_error("cannot chmod", partial, errno);
+      continue;
+    }
+    if (errno != EEXIST) return errno_error("cannot create directory", partial, errno);
+    struct ::stat st {};
+    if (::stat(partial.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return make_error("io_error", "not a directory: " + partial);
+    }
+  }
+  return ok();
+}
+
+Result<std::vector<std::string>> RealFileSystem::list_directory(const std::string& path) const {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return names;
+    return errno_error("cannot list", path, errno);
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<void> RealFileSystem::rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("cannot rename", from, errno);
+  return fsync_directory(parent_path(to));
+}
+
+Result<void> RealFileSystem::remove(const std::string& path) {
+  if (::remove(path.c_str()) != 0 && errno != ENOENT) {
+    return errno_error("cannot remove", path, errno);
+  }
+  return ok();
+}
+
+Result<void> RealFileSystem::set_mode(const std::string& path, mode_t mode) {
+  if (::chmod(path.c_str(), mode) != 0) return errno_error("cannot chmod", path, errno);
+  return ok();
+}
+
+Result<void> RealFileSystem::set_owner(const std::string& path, uid_t uid, gid_t gid) {
+  if (::lchown(path.c_str(), uid, gid) != 0) return errno_error("cannot chown", path, errno);
+  return ok();
+}
+
+}  // namespace phoenix::fs

@@ -1,0 +1,22 @@
+#pragma once
+#include "shared/fs/file_system.hpp"
+
+namespace phoenix::fs {
+
+// POSIX implementation. Every write that matters goes through write_file_atomic.
+class RealFileSystem final : public FileSystem {
+ public:
+  Result<std::string> read_file(const std::string& path) const override;
+  Result<void> write_file_atomic(const std::string& path, std::string_view content,
+                                 const WriteOptions& options = {}) override;
+  bool exists(const std::string& path) const override;
+  Result<FileInfo> stat(const std::string& path) const override;
+  Result<void> create_directories(const std::string& path, mode_t mode = 0755) override;
+  Result<std::vector<std::string>> list_directory(const std::string& path) const override;
+  Result<void> rename(const std::string& from, const std::string& to) override;
+  Result<void> remove(const std::string& path) override;
+  Result<void> set_mode(const std::string& path, mode_t mode) override;
+  Result<void> set_owner(const std::string& path, uid_t uid, gid_t gid) override;
+};
+
+}  // namespace phoenix::fs
