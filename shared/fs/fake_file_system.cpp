@@ -15,11 +15,32 @@ void add_parents(std::map<std::string, FakeFileSystem::Node>& nodes, const std::
   }
 }
 
+// Follows symlinks in any component of `path` (a target is absolute or relative to the
+// link's directory), as the kernel would; at most 16 hops.
+std::string resolve(const std::map<std::string, FakeFileSystem::Node>& nodes, std::string path) {
+  for (int hops = 0; hops < 16; ++hops) {
+    bool changed = false;
+    for (std::size_t pos = 1; pos <= path.size(); ++pos) {
+      if (pos != path.size() && path[pos] != '/') continue;
+      const std::string prefix = path.substr(0, pos);
+      const auto it = nodes.find(prefix);
+      if (it == nodes.end() || !it->second.symlink_target) continue;
+      const std::string& target = *it->second.symlink_target;
+      const std::string base = target.front() == '/' ? target : parent_path(prefix) + "/" + target;
+      path = base + path.substr(pos);
+      changed = true;
+      break;
+    }
+    if (!changed) break;
+  }
+  return path;
+}
+
 }  // namespace
 
 Result<std::string> FakeFileSystem::read_file(const std::string& path) const {
   std::lock_guard lock(mutex_);
-  const auto it = nodes_.find(path);
+  const auto it = nodes_.find(resolve(nodes_, path));
   if (it == nodes_.end()) return not_found(path);
   if (it->second.info.is_directory) return make_error("io_error", "is a directory: " + path);
   return it->second.content;
@@ -45,12 +66,12 @@ Result<void> FakeFileSystem::write_file_atomic(const std::string& path, std::str
 
 bool FakeFileSystem::exists(const std::string& path) const {
   std::lock_guard lock(mutex_);
-  return nodes_.count(path) != 0;
+  return nodes_.count(path) != 0 || nodes_.count(resolve(nodes_, path)) != 0;
 }
 
 Result<FileInfo> FakeFileSystem::stat(const std::string& path) const {
   std::lock_guard lock(mutex_);
-  const auto it = nodes_.find(path);
+  const auto it = nodes_.find(resolve(nodes_, path));
   if (it == nodes_.end()) return not_found(path);
   return it->second.info;
 }
@@ -69,7 +90,8 @@ Result<void> FakeFileSystem::create_directories(const std::string& path, mode_t 
 Result<std::vector<std::string>> FakeFileSystem::list_directory(const std::string& path) const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> names;
-  const std::string prefix = path == "/" ? "/" : path + "/";
+  const std::string resolved = resolve(nodes_, path);
+  const std::string prefix = resolved == "/" ? "/" : resolved + "/";
   for (auto it = nodes_.lower_bound(prefix); it != nodes_.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
     const std::string rest = it->first.substr(prefix.size());
@@ -137,6 +159,47 @@ std::map<std::string, FakeFileSystem::Node> FakeFileSystem::snapshot() const {
 int FakeFileSystem::write_count() const {
   std::lock_guard lock(mutex_);
   return writes_;
+}
+
+}  // namespace phoenix::fs
+
+namespace phoenix::fs {
+
+// The fake keeps symlinks as nodes with a target; reads through them are resolved by the
+// caller (tests assert on link targets directly).
+Result<void> FakeFileSystem::symlink_atomic(const std::string& target, const std::string& link_path) {
+  std::lock_guard lock(mutex_);
+  if (fail_predicate_ && fail_predicate_(link_path)) {
+    return make_error("io_error", "injected symlink failure: " + link_path);
+  }
+  add_parents(nodes_, link_path);
+  Node node;
+  node.symlink_target = target;
+  node.info.mode = 0777;
+  nodes_[link_path] = std::move(node);
+  return ok();
+}
+
+Result<std::string> FakeFileSystem::read_symlink(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  const auto it = nodes_.find(path);
+  if (it == nodes_.end()) return not_found(path);
+  if (!it->second.symlink_target) return make_error("io_error", "not a symlink: " + path);
+  return *it->second.symlink_target;
+}
+
+Result<void> FakeFileSystem::remove_tree(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  if (path.empty() || path == "/") return make_error("io_error", "refusing to remove '" + path + "'");
+  const std::string prefix = path + "/";
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (it->first == path || it->first.compare(0, prefix.size(), prefix) == 0) {
+      it = nodes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return ok();
 }
 
 }  // namespace phoenix::fs

@@ -15,6 +15,7 @@ class FakeFileSystem final : public FileSystem {
   struct Node {
     std::string content;
     FileInfo info;
+    std::optional<std::string> symlink_target;  // set for symlinks
   };
 
   Result<std::string> read_file(const std::string& path) const override;
@@ -28,6 +29,9 @@ class FakeFileSystem final : public FileSystem {
   Result<void> remove(const std::string& path) override;
   Result<void> set_mode(const std::string& path, mode_t mode) override;
   Result<void> set_owner(const std::string& path, uid_t uid, gid_t gid) override;
+  Result<void> symlink_atomic(const std::string& target, const std::string& link_path) override;
+  Result<std::string> read_symlink(const std::string& path) const override;
+  Result<void> remove_tree(const std::string& path) override;
 
   // Test helpers.
   void put(const std::string& path, std::string content, mode_t mode = 0644);

@@ -56,6 +56,14 @@ class FileSystem {
 
   virtual Result<void> set_mode(const std::string& path, mode_t mode) = 0;
   virtual Result<void> set_owner(const std::string& path, uid_t uid, gid_t gid) = 0;
+
+  // Points `link_path` at `target` atomically (temp symlink + rename), replacing any
+  // existing link: the way to swap a whole directory of files in one step.
+  virtual Result<void> symlink_atomic(const std::string& target, const std::string& link_path) = 0;
+  // The target text of a symlink; code "not_found" if absent, "io_error" if not a link.
+  virtual Result<std::string> read_symlink(const std::string& path) const = 0;
+  // rm -r; success if already gone. Refuses "" and "/".
+  virtual Result<void> remove_tree(const std::string& path) = 0;
 };
 
 // Joins a root prefix and an absolute system path: prefixed("/tmp/r", "/etc/docker")

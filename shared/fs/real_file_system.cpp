@@ -195,3 +195,46 @@ Result<void> RealFileSystem::set_owner(const std::string& path, uid_t uid, gid_t
 }
 
 }  // namespace phoenix::fs
+
+namespace phoenix::fs {
+
+Result<void> RealFileSystem::symlink_atomic(const std::string& target, const std::string& link_path) {
+  const std::string tmp = link_path + ".tmp-" + random_suffix();
+  if (::symlink(target.c_str(), tmp.c_str()) != 0) return errno_error("cannot create symlink", tmp, errno);
+  if (::rename(tmp.c_str(), link_path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return errno_error("cannot rename symlink into place", link_path, err);
+  }
+  return fsync_directory(parent_path(link_path));
+}
+
+Result<std::string> RealFileSystem::read_symlink(const std::string& path) const {
+  std::string buf(4096, '\0');
+  const ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+  if (n < 0) return errno_error("cannot read symlink", path, errno);
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
+Result<void> RealFileSystem::remove_tree(const std::string& path) {
+  if (path.empty() || path == "/") return make_error("io_error", "refusing to remove '" + path + "'");
+  struct ::stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return ok();
+    return errno_error("cannot stat", path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    auto names = list_directory(path);
+    if (!names) return names.error();
+    for (const auto& name : *names) {
+      if (auto r = remove_tree(path + "/" + name); !r) return r;
+    }
+    if (::rmdir(path.c_str()) != 0) return errno_error("cannot remove directory", path, errno);
+    return ok();
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("cannot remove", path, errno);
+  return ok();
+}
+
+}  // namespace phoenix::fs

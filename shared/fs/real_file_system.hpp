@@ -17,6 +17,9 @@ class RealFileSystem final : public FileSystem {
   Result<void> remove(const std::string& path) override;
   Result<void> set_mode(const std::string& path, mode_t mode) override;
   Result<void> set_owner(const std::string& path, uid_t uid, gid_t gid) override;
+  Result<void> symlink_atomic(const std::string& target, const std::string& link_path) override;
+  Result<std::string> read_symlink(const std::string& path) const override;
+  Result<void> remove_tree(const std::string& path) override;
 };
 
 }  // namespace phoenix::fs
