@@ -1,5 +1,8 @@
 #include "agent/commands.hpp"
 
+#include "agent/apply/apply_command.hpp"
+#include "agent/doctor/doctor_command.hpp"
+
 #include <iostream>
 
 namespace phoenix::agent {
@@ -23,8 +26,8 @@ std::vector<cli::Command> agent_commands() {
   return {
       {"enroll", "enroll this VM with the hub using a one-time token", stub("enroll")},
       {"run", "run the agent: keep dockerd's TLS, contexts and swarm membership right", stub("run")},
-      {"docker apply", "set up dockerd TLS and the phoenix context from cert files", stub("docker apply")},
-      {"doctor", "check dockerd, its TLS, the contexts and DOCKER_HOST drift", stub("doctor")},
+      {"docker apply", "set up dockerd TLS and the phoenix context from cert files", run_apply_command},
+      {"doctor", "check dockerd, its TLS, the contexts and DOCKER_HOST drift", run_doctor_command},
   };
 }
 
