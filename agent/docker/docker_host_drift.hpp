@@ -1,0 +1,74 @@
+#pragma once
+// DOCKER_HOST drift: a DOCKER_HOST set anywhere in a login environment beats the current
+// `phoenix` context (and DOCKER_CONTEXT), so the docker client connects without the
+// context's TLS material. These functions find such lines, explain them, comment them
+// out with a marker, and restore exactly what they commented out.
+#include "agent/docker/system_paths.hpp"
+#include "agent/docker/user_account.hpp"
+#include "shared/core/error.hpp"
+#include "shared/fs/file_system.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace phoenix::agent::docker {
+
+// Where a finding was made: decides the line syntax and the wording of the reason.
+enum class DriftSource {
+  unknown,
+  etc_environment,   // /etc/environment (pam_env: KEY=VALUE)
+  profile_d,         // /etc/profile.d/*
+  default_docker,    // /etc/default/docker
+  user_shell_rc,     // ~/.bashrc ~/.profile ~/.bash_profile ~/.bash_login ~/.zshrc ~/.zprofile ~/.zshenv
+  pam_environment,   // ~/.pam_environment (KEY DEFAULT=VALUE / KEY=VALUE)
+  systemd_unit,      // docker.service and its drop-ins: Environment=DOCKER_HOST=...
+};
+std::string_view to_string(DriftSource source);
+
+struct DriftFinding {
+  std::string file;        // host path
+  int line_number = 0;     // 1-based
+  std::string line_text;   // the whole line as it is in the file
+  std::string value;       // the DOCKER_HOST value (may be empty: empty also overrides)
+  DriftSource source_kind = DriftSource::unknown;
+  std::string reason;      // why it breaks the context and how to fix it
+};
+
+// Marker put in front of a line Phoenix disabled: "# phoenix-disabled: <original line>".
+inline constexpr std::string_view kDisabledMarker = "# phoenix-disabled: ";
+
+// The DOCKER_HOST value a single line sets, if it sets one (pure; commented lines don't).
+std::optional<std::string> docker_host_in_line(std::string_view line, DriftSource source);
+
+// The explanation for a finding (pure).
+std::string explain_docker_host(std::string_view value, DriftSource source);
+
+// Every file scan_docker_host reads, for `users` (host paths, existing or not).
+std::vector<std::pair<std::string, DriftSource>> drift_candidate_files(const fs::FileSystem& fs,
+                                                                       const SystemPaths& paths,
+                                                                       const std::vector<UserAccount>& users);
+
+// Scans /etc/environment, /etc/profile.d/*, /etc/default/docker, each user's shell rc
+// files and ~/.pam_environment, and docker.service with its drop-ins. Unreadable or
+// missing files are skipped. Findings in file order, then line order.
+std::vector<DriftFinding> scan_docker_host(const fs::FileSystem& fs, const SystemPaths& paths,
+                                           const std::vector<UserAccount>& users);
+
+struct DriftFixResult {
+  std::vector<std::string> files_changed;
+  int lines_changed = 0;
+};
+
+// Comments out each finding's line with kDisabledMarker (atomic write, mode and owner kept).
+// A file whose line no longer matches the finding's line_text is left untouched; the
+// other files are still fixed, and the call then returns Error "drift_fix_failed" naming
+// the files it could not fix (scan again to see what is left).
+Result<DriftFixResult> fix_docker_host(fs::FileSystem& fs, const std::vector<DriftFinding>& findings);
+
+// Undoes fix_docker_host in `files`: every line starting with kDisabledMarker gets its
+// original text back, byte for byte. Files without marked lines are not rewritten.
+Result<DriftFixResult> restore_docker_host(fs::FileSystem& fs, const std::vector<std::string>& files);
+
+}  // namespace phoenix::agent::docker
