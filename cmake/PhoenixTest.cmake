@@ -22,6 +22,7 @@ function(phoenix_add_test)
   target_compile_definitions(${T_NAME} PRIVATE
     PHOENIX_BINARY_DIR="${CMAKE_BINARY_DIR}" PHOENIX_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${T_NAME}
+    TEST_PREFIX "${T_NAME}."
     DISCOVERY_TIMEOUT 30
     PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT} RUN_SERIAL ${T_SERIAL})
 endfunction()
