@@ -1,0 +1,44 @@
+#include "tests/shared/pki/pki_test_support.hpp"
+
+#include "shared/pki/pem.hpp"
+
+namespace phoenix::pki::test {
+
+CertificateAuthority make_ca(const std::string& common_name, TimePoint now) {
+  return CertificateAuthority::create(common_name, std::chrono::hours{24 * 365}, now).value();
+}
+
+SigningPolicy policy_for(const std::string& common_name, Usage usage,
+                         std::vector<std::string> dns_names,
+                         std::vector<std::string> ip_addresses) {
+  SigningPolicy policy;
+  policy.common_name = common_name;
+  policy.dns_names.insert(dns_names.begin(), dns_names.end());
+  policy.ip_addresses.insert(ip_addresses.begin(), ip_addresses.end());
+  policy.usage = usage;
+  policy.lifetime = std::chrono::hours{24 * 7};
+  return policy;
+}
+
+IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy, TimePoint now) {
+  PrivateKey key = PrivateKey::generate_p256().value();
+  auto request = CertificateRequest::create(
+                     key, policy.common_name,
+                     std::vector<std::string>(policy.dns_names.begin(), policy.dns_names.end()),
+                     std::vector<std::string>(policy.ip_addresses.begin(),
+                                              policy.ip_addresses.end()))
+                     .value();
+  Certificate certificate = ca.sign(request, policy, now).value();
+  return IssuedLeaf{std::move(key), std::move(certificate)};
+}
+
+std::string der_to_pem(const std::string& type, const std::string& der) {
+  return write_pem_block(type, der);
+}
+
+std::string pem_to_der(const std::string& pem) {
+  auto blocks = read_pem_blocks(pem).value();
+  return blocks.at(0).der;
+}
+
+}  // namespace phoenix::pki::test

@@ -1,0 +1,32 @@
+#pragma once
+// Test-only shortcuts built on the public API: a CA, a key + CSR, and a signed leaf.
+// They unwrap Results with value(), so a failure aborts the test with the error text.
+#include "shared/pki/certificate_authority.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace phoenix::pki::test {
+
+struct IssuedLeaf {
+  PrivateKey key;
+  Certificate certificate;
+};
+
+CertificateAuthority make_ca(const std::string& common_name = "Phoenix Test CA",
+                             TimePoint now = std::chrono::system_clock::now());
+
+SigningPolicy policy_for(const std::string& common_name, Usage usage,
+                         std::vector<std::string> dns_names = {},
+                         std::vector<std::string> ip_addresses = {});
+
+// A fresh key, a CSR for exactly the policy's names, signed by `ca` at `now`.
+IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy,
+                 TimePoint now = std::chrono::system_clock::now());
+
+// The PEM body (base64) of `pem` with its DER replaced by `der`: for tamper tests.
+std::string der_to_pem(const std::string& type, const std::string& der);
+std::string pem_to_der(const std::string& pem);
+
+}  // namespace phoenix::pki::test
