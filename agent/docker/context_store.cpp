@@ -29,6 +29,7 @@ Result<void> make_user_dirs(fs::FileSystem& fs, const UserAccount& user, const s
     const bool existed = fs.exists(d);
     if (auto r = fs.create_directories(d, kDirMode); !r) return r;
     if (!existed) {
+      if (auto r = fs.set_mode(d, kDirMode); !r) return r;  // whatever mkdir -p made of it
       if (auto r = fs.set_owner(d, user.uid, user.gid); !r) return r;
     }
   }

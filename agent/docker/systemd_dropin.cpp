@@ -163,11 +163,11 @@ Result<std::string> make_dropin(std::string_view unit_text, const std::vector<st
     exec += words[i];
   }
   return std::string(
-             "# Written by phoenix-agent; do not edit (it is rewritten on `phoenix-agent docker apply`).\n"
-             "# Phoenix keeps dockerd's listeners in /etc/docker/daemon.json (\"hosts\"), and dockerd\n"
-             "# refuses to start when hosts is also a flag: \"the following directives are specified\n"
-             "# both as a flag and in the configuration file: hosts\". So this re-states the unit's\n"
-             "# ExecStart without -H/--host, keeping its binary and every other argument.\n"
+             "# Written by phoenix-agent; it is rewritten by `phoenix-agent docker apply`.\n"
+             "# Phoenix keeps dockerd's listeners in /etc/docker/daemon.json (\"hosts\"); with -H also on\n"
+             "# the command line dockerd refuses to start with:\n"
+             "#   the following directives are specified both as a flag and in the configuration file: hosts\n"
+             "# so this re-states the unit's ExecStart without -H/--host, keeping every other argument.\n"
              "[Service]\n"
              "ExecStart=\n"
              "ExecStart=") +
