@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/process/v2/environment.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
 
@@ -93,11 +92,22 @@ Result<RunResult> RealProcessRunner::run(const RunOptions& options) {
   const std::vector<std::string> args(options.argv.begin() + 1, options.argv.end());
   const std::vector<std::string> env = child_environment(options.extra_env);
 
+  // The launcher's own env pointer, rather than process_environment, whose on_setup 1.81
+  // only defines in its separately compiled sources.
+  std::vector<const char*> envp;
+  for (const auto& kv : env) envp.push_back(kv.c_str());
+  envp.push_back(nullptr);
+  bp::default_process_launcher launcher;
+  launcher.env = envp.data();
+
+  // The executor overload: in 1.81 the io_context overload with an error_code drops it and
+  // throws instead.
   error_code launch_error;
-  bp::process child = bp::default_process_launcher()(
-      io, launch_error, std::filesystem::path(program), args,
-      bp::process_stdio{nullptr, out.pipe, err.pipe}, bp::process_environment(env));
+  bp::process child = launcher(io.get_executor(), launch_error, std::filesystem::path(program), args,
+                               bp::process_stdio{nullptr, out.pipe, err.pipe});
   if (launch_error) {
+    // The forked child whose exec failed exits at once; 1.81 does not reap it.
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
     return make_error(launch_error == boost::system::errc::no_such_file_or_directory ? "not_found"
                                                                                      : "spawn_failed",
                       "cannot start " + program + ": " + launch_error.message());
