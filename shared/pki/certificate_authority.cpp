@@ -60,6 +60,14 @@ Result<CertificateAuthority> CertificateAuthority::load(std::string_view cert_pe
                                          "' is not a CA (it needs basicConstraints CA:TRUE and "
                                          "keyUsage keyCertSign); give the CA certificate, not a leaf");
   }
+  if (X509_get0_subject_key_id(cert->native()) == nullptr) {
+    // Leaves must name their issuer's key (authorityKeyIdentifier), and strict chain
+    // verification (verify_chain) refuses a CA without one: fail here, not on first use.
+    return pki_error(errc::unsupported_ca,
+                     "CA certificate '" + facts.subject_cn +
+                         "' has no subjectKeyIdentifier; re-issue it with "
+                         "subjectKeyIdentifier=hash, or let phoenix-hub init create the CA");
+  }
   if (X509_check_private_key(cert->native(), key->native()) != 1) {
     drain_openssl_errors();
     return pki_error(errc::key_mismatch, "the CA key does not belong to CA certificate '" +

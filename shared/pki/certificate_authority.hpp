@@ -30,7 +30,7 @@ class CertificateAuthority {
 
   // An operator-supplied or stored CA. Errors: "invalid_pem", "key_mismatch" (the key is
   // not the certificate's), "not_a_ca" (no CA:TRUE or no keyCertSign), "weak_key" /
-  // "wrong_key_type" (Phoenix CAs are P-256).
+  // "wrong_key_type" (Phoenix CAs are P-256), "unsupported_ca" (no subjectKeyIdentifier).
   static Result<CertificateAuthority> load(std::string_view cert_pem, std::string_view key_pem);
 
   const Certificate& certificate() const noexcept { return certificate_; }

@@ -27,6 +27,7 @@ inline constexpr std::string_view invalid_ip = "invalid_ip";
 inline constexpr std::string_view invalid_policy = "invalid_policy";
 inline constexpr std::string_view not_a_ca = "not_a_ca";
 inline constexpr std::string_view ca_expired = "ca_expired";
+inline constexpr std::string_view unsupported_ca = "unsupported_ca";  // CA lacks what we need
 inline constexpr std::string_view openssl_failure = "openssl_failure";  // internal, not input
 
 }  // namespace phoenix::pki::errc

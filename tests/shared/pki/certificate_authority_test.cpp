@@ -77,6 +77,30 @@ TEST_F(CertificateAuthorityTest, LoadRefusesALeaf) {
   EXPECT_EQ(loaded.error().code, errc::not_a_ca);
 }
 
+TEST_F(CertificateAuthorityTest, LoadAcceptsAnOperatorCaWithTheNeededExtensions) {
+  PrivateKey key = PrivateKey::generate_p256().value();
+  Certificate cert = test::handmade_ca(key, true);
+  auto loaded = CertificateAuthority::load(cert.to_pem(), key.to_pem());
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  auto leaf = loaded->sign(request("agent-1"), policy_for("agent-1", Usage::client_auth));
+  ASSERT_TRUE(leaf) << leaf.error().to_string();
+  EXPECT_TRUE(verify_chain(*leaf, {cert}, Usage::client_auth));
+}
+
+TEST_F(CertificateAuthorityTest, LoadRefusesACaWithoutSubjectKeyId) {
+  PrivateKey key = PrivateKey::generate_p256().value();
+  auto loaded = CertificateAuthority::load(test::handmade_ca(key, false).to_pem(), key.to_pem());
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, errc::unsupported_ca);
+}
+
+TEST_F(CertificateAuthorityTest, LoadRefusesANonP256CaKey) {
+  PrivateKey key(EvpPkeyPtr(EVP_EC_gen("P-384")));
+  auto loaded = CertificateAuthority::load(test::handmade_ca(key, true).to_pem(), key.to_pem());
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, errc::wrong_key_type);
+}
+
 TEST_F(CertificateAuthorityTest, LoadRefusesGarbage) {
   EXPECT_EQ(CertificateAuthority::load("junk", ca.key().to_pem()).error().code, errc::invalid_pem);
   EXPECT_EQ(CertificateAuthority::load(ca.certificate().to_pem(), "junk").error().code,

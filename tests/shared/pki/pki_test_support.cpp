@@ -1,5 +1,6 @@
 #include "tests/shared/pki/pki_test_support.hpp"
 
+#include "shared/pki/certificate_builder.hpp"
 #include "shared/pki/pem.hpp"
 
 namespace phoenix::pki::test {
@@ -30,6 +31,22 @@ IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy, Ti
                      .value();
   Certificate certificate = ca.sign(request, policy, now).value();
   return IssuedLeaf{std::move(key), std::move(certificate)};
+}
+
+Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id) {
+  X509Ptr cert = new_certificate_with_random_serial().value();
+  X509* x = cert.get();
+  X509NamePtr name = name_with_common_name("Handmade CA").value();
+  X509_set_subject_name(x, name.get());
+  X509_set_issuer_name(x, name.get());
+  X509_set_pubkey(x, key.native());
+  auto now = std::chrono::system_clock::now();
+  set_validity(x, now - std::chrono::hours{1}, now + std::chrono::hours{24}).value();
+  add_extension(x, x, NID_basic_constraints, "critical,CA:TRUE").value();
+  add_extension(x, x, NID_key_usage, "critical,keyCertSign,cRLSign").value();
+  if (with_subject_key_id) add_extension(x, x, NID_subject_key_identifier, "hash").value();
+  sign_certificate(x, key.native()).value();
+  return Certificate(std::move(cert));
 }
 
 std::string der_to_pem(const std::string& type, const std::string& der) {

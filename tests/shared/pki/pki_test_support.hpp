@@ -25,6 +25,10 @@ SigningPolicy policy_for(const std::string& common_name, Usage usage,
 IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy,
                  TimePoint now = std::chrono::system_clock::now());
 
+// A minimal self-signed CA certificate for `key` built from the raw builder steps, for
+// CAs that CertificateAuthority::create would never make (no SKID, other key types).
+Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id);
+
 // The PEM body (base64) of `pem` with its DER replaced by `der`: for tamper tests.
 std::string der_to_pem(const std::string& type, const std::string& der);
 std::string pem_to_der(const std::string& pem);
