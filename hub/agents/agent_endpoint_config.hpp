@@ -1,0 +1,39 @@
+#pragma once
+// Settings of the hub's agent endpoint (SPEC "Agent <-> hub channel", docs/agent-protocol.md).
+// Every phase of a connection has a deadline and every input a size limit, so a peer that
+// stalls or floods holds one slot for a bounded time and costs bounded memory.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace phoenix::hub {
+
+struct AgentEndpointConfig {
+  std::string listen_host = "0.0.0.0";  // numeric IPv4/IPv6 address
+  std::uint16_t port = 8443;            // 0: the kernel picks one; AgentEndpoint::port() tells
+
+  // The endpoint's own TLS identity (leaf first, then any intermediates) and its key.
+  std::string server_cert_chain_pem;
+  std::string server_key_pem;
+  // The identity CA: the only trust anchor for client certs, and the signer of identities.
+  std::string identity_ca_cert_pem;
+  std::string identity_ca_key_pem;
+  // Handed to agents at enrollment so they can trust dockerd certs rotated later.
+  std::string docker_ca_pem;
+
+  std::chrono::seconds identity_lifetime{std::chrono::hours{24 * 7}};
+  std::size_t max_connections = 20'000;  // more are closed at once (and logged)
+
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  std::chrono::milliseconds http_timeout{10'000};          // read the request, write the answer
+  std::chrono::milliseconds websocket_handshake_timeout{10'000};  // upgrade and close handshakes
+  // No frame for this long (pings included: the hub pings at half of it) closes the channel.
+  std::chrono::milliseconds idle_timeout{30'000};
+
+  std::size_t enroll_body_limit = 64 * 1024;
+  std::size_t header_limit = 8 * 1024;
+  std::size_t message_max = 1024 * 1024;  // larger WebSocket messages: close 1009
+};
+
+}  // namespace phoenix::hub
