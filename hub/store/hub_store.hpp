@@ -1,0 +1,99 @@
+#pragma once
+// The hub's durable state in one SQLite file (`<state-dir>/hub.db`): enrollment tokens
+// (hashed), the agents registry and the revocation deny list. Later issues add tables
+// (rotations, ...) as new migrations: the schema version lives in PRAGMA user_version.
+//
+// Threading: one connection guarded by a mutex, so every method may be called from any
+// thread; calls are short (single statements or small transactions). WAL mode and a busy
+// timeout let `phoenix-hub token create` / `revoke` write while `serve` has the file open.
+#include "shared/core/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phoenix::hub {
+
+using StoreTime = std::chrono::system_clock::time_point;  // stored as unix seconds
+
+struct AgentRecord {
+  std::string name;
+  std::string cert_serial;  // current identity cert serial (uppercase hex, as pki prints it)
+  StoreTime cert_not_after{};
+  StoreTime first_seen{};
+  StoreTime last_seen{};
+  bool connected = false;
+  bool revoked = false;
+  nlohmann::json last_state;  // the agent's last AgentState (hello/state body); null if none
+};
+
+// The latest schema version this build knows (PRAGMA user_version after open()).
+inline constexpr int kHubStoreSchemaVersion = 1;
+
+class SqliteDatabase;
+
+class HubStore {
+ public:
+  // Opens or creates `path` (new file mode 0600), enables WAL and a busy timeout, and
+  // brings the schema up to kHubStoreSchemaVersion. A file from a newer build is refused
+  // ("store_error"). Errors: "store_error" with the SQLite message.
+  static Result<std::unique_ptr<HubStore>> open(const std::string& path);
+
+  ~HubStore();
+  HubStore(const HubStore&) = delete;
+  HubStore& operator=(const HubStore&) = delete;
+
+  int schema_version();
+
+  // --- enrollment tokens (only sha256(secret) as lowercase hex is ever stored) ---
+  // "token_exists" when the hash is already present (a duplicate secret).
+  Result<void> add_token(const std::string& hash_hex, const std::string& vm, StoreTime created,
+                         StoreTime expires);
+  // Single use: exactly one caller wins for a given hash (an UPDATE guarded by
+  // used_at IS NULL AND expires_at > now). Returns the token's VM name. Errors:
+  // "token_invalid" (unknown hash), "token_used", "token_expired".
+  Result<std::string> consume_token(const std::string& hash_hex, StoreTime now);
+  // Deletes tokens that expired before `cutoff` (used or not); returns how many.
+  Result<int> prune_tokens(StoreTime cutoff);
+
+  // --- agents registry ---
+  // First enrollment or re-enrollment of `name` with a fresh identity: sets the serial and
+  // expiry, first_seen (kept if already known), last_seen; clears `revoked` for the name
+  // (an operator re-enrolling a revoked VM issued it a new token on purpose); serials on
+  // the deny list stay denied.
+  Result<void> record_enrollment(const std::string& name, const std::string& serial,
+                                 StoreTime not_after, StoreTime now);
+  // Identity renewal over the live channel: new serial and expiry. "agent_not_found".
+  Result<void> record_identity(const std::string& name, const std::string& serial,
+                               StoreTime not_after);
+  // "agent_not_found" for an unknown name.
+  Result<void> set_connected(const std::string& name, bool connected, StoreTime now);
+  Result<void> set_last_state(const std::string& name, const nlohmann::json& state, StoreTime now);
+  Result<std::optional<AgentRecord>> get_agent(const std::string& name);
+  Result<std::vector<AgentRecord>> list_agents();  // sorted by name
+  // Marks the agent revoked and puts its current serial on the deny list.
+  // "agent_not_found" for an unknown name. Revoking twice is fine.
+  Result<void> revoke(const std::string& name, StoreTime now);
+  Result<bool> is_revoked_serial(const std::string& serial);
+  Result<bool> is_revoked_name(const std::string& name);
+  // At hub start: no agent is connected until it connects again.
+  Result<void> mark_all_disconnected(StoreTime now);
+
+ private:
+  explicit HubStore(std::unique_ptr<SqliteDatabase> db);
+
+  std::mutex mutex_;
+  std::unique_ptr<SqliteDatabase> db_;
+};
+
+// Unix seconds <-> time points, as stored.
+std::int64_t to_unix_seconds(StoreTime t);
+StoreTime from_unix_seconds(std::int64_t seconds);
+
+}  // namespace phoenix::hub
