@@ -246,6 +246,14 @@ Result<void> HubStore::revoke(const std::string& name, StoreTime now) {
   if (auto r = deny->bind(2, name); !r) return r;
   if (auto r = deny->bind(3, now_s); !r) return r;
   if (auto r = deny->run(); !r) return r;
+
+  // A pending token must not re-admit the VM behind the operator's back.
+  auto void_tokens = db_->prepare(
+      "UPDATE enroll_tokens SET used_at = ? WHERE vm = ? AND used_at IS NULL");
+  if (!void_tokens) return void_tokens.error();
+  if (auto r = void_tokens->bind(1, now_s); !r) return r;
+  if (auto r = void_tokens->bind(2, name); !r) return r;
+  if (auto r = void_tokens->run(); !r) return r;
   return tx->commit();
 }
 

@@ -77,8 +77,10 @@ class HubStore {
   Result<void> set_last_state(const std::string& name, const nlohmann::json& state, StoreTime now);
   Result<std::optional<AgentRecord>> get_agent(const std::string& name);
   Result<std::vector<AgentRecord>> list_agents();  // sorted by name
-  // Marks the agent revoked and puts its current serial on the deny list.
-  // "agent_not_found" for an unknown name. Revoking twice is fine.
+  // Marks the agent revoked and disconnected, puts its current serial on the deny list
+  // and voids the VM's unused enrollment tokens (they then fail as "token_used"), so only a
+  // token created after the revocation can enroll it again. "agent_not_found" for an
+  // unknown name. Revoking twice is fine.
   Result<void> revoke(const std::string& name, StoreTime now);
   Result<bool> is_revoked_serial(const std::string& serial);
   Result<bool> is_revoked_name(const std::string& name);
