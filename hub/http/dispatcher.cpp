@@ -1,0 +1,59 @@
+#include "hub/http/dispatcher.hpp"
+
+#include "hub/http/json_response.hpp"
+#include "shared/core/log.hpp"
+
+namespace phoenix::hub::http {
+
+Dispatcher::Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth)
+    : router_(std::move(router)), auth_(std::move(auth)) {}
+
+RequestHandler Dispatcher::as_handler() const {
+  return [self = *this](const Request& request, Respond respond) { self.handle(request, std::move(respond)); };
+}
+
+void Dispatcher::handle(const Request& request, Respond respond) const {
+  auto match = router_->match(request.method(), request.target());
+  const bool open = match.route != nullptr && match.route->open;
+
+  if (!open && auth_->enabled()) {
+    const auto role = auth_->authenticate(request[beast_http::field::authorization]);
+    if (!role) {
+      auto res = error_response(Status::unauthorized, "unauthorized",
+                                "send a configured API token: Authorization: Bearer <token>");
+      res.set(beast_http::field::www_authenticate, "Bearer realm=\"phoenix-hub\"");
+      return respond(std::move(res));
+    }
+    if (match.route != nullptr && !role_allows(*role, match.route->role)) {
+      return respond(error_response(Status::forbidden, "forbidden",
+                                    "this route needs a token with the write role"));
+    }
+  }
+
+  switch (match.status) {
+    case Status::ok:
+      break;
+    case Status::method_not_allowed: {
+      auto res = error_response(Status::method_not_allowed, "method_not_allowed",
+                                std::string(request.method_string()) + " is not allowed on " +
+                                    match.context.path + "; allowed: " + match.allow);
+      res.set(beast_http::field::allow, match.allow);
+      return respond(std::move(res));
+    }
+    case Status::bad_request:
+      return respond(error_response(Status::bad_request, "bad_target", "the request target is not a valid URL path"));
+    default:
+      return respond(error_response(Status::not_found, "not_found",
+                                    "no such endpoint: " + match.context.path + " (see GET /openapi.json)"));
+  }
+
+  try {
+    match.route->handler(request, match.context, respond);
+  } catch (const std::exception& e) {
+    log::error("http", std::string("route ") + match.route->pattern + " threw: " + e.what());
+    respond(error_response(Status::internal_server_error, "internal_error",
+                           "the hub failed to handle this request; see its log"));
+  }
+}
+
+}  // namespace phoenix::hub::http

@@ -1,0 +1,112 @@
+#include "hub/http/dispatcher.hpp"
+
+#include "hub/http/json_response.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+
+namespace phoenix::hub::http {
+namespace {
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Router> router_ = [] {
+    auto r = std::make_shared<Router>();
+    auto ok = [](const Request&, const RouteContext& ctx, Respond respond) {
+      respond(json_response(Status::ok, {{"path", ctx.path}}));
+    };
+    r->add({Verb::get, "/health", true, Role::read, ok});
+    r->add({Verb::get, "/vms", false, Role::read, ok});
+    r->add({Verb::post, "/vms/{name}/start", false, Role::write, ok});
+    r->add({Verb::get, "/boom", false, Role::read,
+            [](const Request&, const RouteContext&, Respond) { throw std::runtime_error("secret detail"); }});
+    return r;
+  }();
+
+  Response call(const Dispatcher& dispatcher, Verb verb, const std::string& target,
+                const std::string& authorization = "") {
+    Request req{verb, target, 11};
+    if (!authorization.empty()) req.set(beast_http::field::authorization, authorization);
+    std::optional<Response> answer;
+    dispatcher.handle(req, [&](Response res) { answer = std::move(res); });
+    EXPECT_TRUE(answer.has_value()) << "no answer for " << target;
+    return answer.value_or(Response{});
+  }
+
+  static std::string code_of(const Response& res) {
+    const auto j = nlohmann::json::parse(res.body(), nullptr, false);
+    return j.is_discarded() ? "" : j["error"].value("code", "");
+  }
+
+  Dispatcher with_tokens() {
+    return Dispatcher(router_, std::make_shared<TokenAuth>(std::vector<TokenEntry>{
+                                   {"r-token", Role::read}, {"w-token", Role::write}}));
+  }
+};
+
+TEST_F(DispatcherTest, WithoutTokensEverythingIsAllowed) {
+  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  EXPECT_EQ(call(d, Verb::get, "/vms").result(), Status::ok);
+  EXPECT_EQ(call(d, Verb::post, "/vms/a/start").result(), Status::ok);
+}
+
+TEST_F(DispatcherTest, MissingOrWrongTokenIs401WithChallenge) {
+  const auto d = with_tokens();
+  for (const std::string auth : {"", "Bearer nope", "Basic dzp0b2tlbg==", "Bearer r-token2"}) {
+    const auto res = call(d, Verb::get, "/vms", auth);
+    EXPECT_EQ(res.result(), Status::unauthorized) << auth;
+    EXPECT_EQ(code_of(res), "unauthorized");
+    EXPECT_EQ(res[beast_http::field::www_authenticate], "Bearer realm=\"phoenix-hub\"");
+  }
+}
+
+TEST_F(DispatcherTest, UnknownPathsNeedATokenToo) {
+  const auto d = with_tokens();
+  EXPECT_EQ(call(d, Verb::get, "/nope").result(), Status::unauthorized);
+  EXPECT_EQ(call(d, Verb::get, "/nope", "Bearer r-token").result(), Status::not_found);
+}
+
+TEST_F(DispatcherTest, HealthIsAlwaysOpen) {
+  const auto d = with_tokens();
+  EXPECT_EQ(call(d, Verb::get, "/health").result(), Status::ok);
+}
+
+TEST_F(DispatcherTest, ReadTokenOnWriteRouteIs403) {
+  const auto d = with_tokens();
+  const auto res = call(d, Verb::post, "/vms/a/start", "Bearer r-token");
+  EXPECT_EQ(res.result(), Status::forbidden);
+  EXPECT_EQ(code_of(res), "forbidden");
+  EXPECT_EQ(call(d, Verb::get, "/vms", "Bearer r-token").result(), Status::ok);
+}
+
+TEST_F(DispatcherTest, WriteTokenMayReadAndWrite) {
+  const auto d = with_tokens();
+  EXPECT_EQ(call(d, Verb::post, "/vms/a/start", "Bearer w-token").result(), Status::ok);
+  EXPECT_EQ(call(d, Verb::get, "/vms", "Bearer w-token").result(), Status::ok);
+}
+
+TEST_F(DispatcherTest, NotFoundAndMethodNotAllowedAreJson) {
+  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  const auto missing = call(d, Verb::get, "/nothing/here");
+  EXPECT_EQ(missing.result(), Status::not_found);
+  EXPECT_EQ(code_of(missing), "not_found");
+  EXPECT_EQ(missing[beast_http::field::content_type], "application/json");
+  const auto wrong = call(d, Verb::delete_, "/vms");
+  EXPECT_EQ(wrong.result(), Status::method_not_allowed);
+  EXPECT_EQ(wrong[beast_http::field::allow], "GET");
+  EXPECT_EQ(code_of(wrong), "method_not_allowed");
+  EXPECT_EQ(call(d, Verb::get, "*").result(), Status::bad_request);
+}
+
+TEST_F(DispatcherTest, AThrowingHandlerGives500WithoutDetails) {
+  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  const auto res = call(d, Verb::get, "/boom");
+  EXPECT_EQ(res.result(), Status::internal_server_error);
+  EXPECT_EQ(code_of(res), "internal_error");
+  EXPECT_EQ(res.body().find("secret detail"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace phoenix::hub::http
