@@ -148,6 +148,38 @@ TEST_F(CertificateAuthorityTest, RefusesACsrClaimingAnExtraIp) {
   EXPECT_NE(leaf.error().message.find("10.1.2.3"), std::string::npos);
 }
 
+TEST_F(CertificateAuthorityTest, RefusesACsrWithAUriSan) {
+  auto csr = CertificateRequest::from_pem(
+      test::handmade_csr_pem(agent_key, {{"CN", "vm-01"}}, "DNS:localhost,URI:spiffe://fleet/hub"));
+  ASSERT_TRUE(csr) << csr.error().to_string();
+  EXPECT_EQ(csr->facts().other_names, std::vector<std::string>{"URI:spiffe://fleet/hub"});
+  auto leaf = ca.sign(*csr, policy_for("vm-01", Usage::server_auth, {"localhost"}), now);
+  ASSERT_FALSE(leaf);
+  EXPECT_EQ(leaf.error().code, errc::name_not_allowed);
+  EXPECT_NE(leaf.error().message.find("spiffe://fleet/hub"), std::string::npos);
+}
+
+TEST_F(CertificateAuthorityTest, RefusesACsrWithTwoCommonNames) {
+  auto csr = CertificateRequest::from_pem(
+      test::handmade_csr_pem(agent_key, {{"CN", "agent-1"}, {"CN", "hub"}}, ""));
+  ASSERT_TRUE(csr);
+  auto leaf = ca.sign(*csr, policy_for("agent-1", Usage::client_auth), now);
+  ASSERT_FALSE(leaf);
+  EXPECT_EQ(leaf.error().code, errc::name_not_allowed);
+}
+
+TEST_F(CertificateAuthorityTest, IssuedSubjectHoldsOnlyThePolicyCommonName) {
+  // Extra subject entries (a Kubernetes-style "O=system:masters") never reach the cert.
+  auto csr = CertificateRequest::from_pem(
+      test::handmade_csr_pem(agent_key, {{"O", "system:masters"}, {"CN", "agent-1"}}, ""));
+  ASSERT_TRUE(csr);
+  auto leaf = ca.sign(*csr, policy_for("agent-1", Usage::client_auth), now);
+  ASSERT_TRUE(leaf) << leaf.error().to_string();
+  X509_NAME* subject = X509_get_subject_name(leaf->native());
+  EXPECT_EQ(X509_NAME_entry_count(subject), 1);
+  EXPECT_EQ(leaf->facts().subject_cn, "agent-1");
+}
+
 TEST_F(CertificateAuthorityTest, RefusesANonP256CsrKey) {
   PrivateKey p384(EvpPkeyPtr(EVP_EC_gen("P-384")));
   auto csr = CertificateRequest::create(p384, "agent-1", {}, {}).value();

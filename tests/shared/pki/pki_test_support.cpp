@@ -49,6 +49,30 @@ Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id) {
   return Certificate(std::move(cert));
 }
 
+std::string handmade_csr_pem(const PrivateKey& key,
+                             const std::vector<std::pair<std::string, std::string>>& subject,
+                             const std::string& san) {
+  X509ReqPtr request(X509_REQ_new());
+  X509_NAME* name = X509_REQ_get_subject_name(request.get());
+  for (const auto& [field, value] : subject) {
+    X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0);
+  }
+  if (!san.empty()) {
+    X509ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str()));
+    ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
+    sk_X509_EXTENSION_push(extensions.get(), extension.release());
+    X509_REQ_add_extensions(request.get(), extensions.get());
+  }
+  X509_REQ_set_pubkey(request.get(), key.native());
+  X509_REQ_sign(request.get(), key.native(), EVP_sha256());
+  unsigned char* der = nullptr;
+  int length = i2d_X509_REQ(request.get(), &der);
+  std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return write_pem_block("CERTIFICATE REQUEST", bytes);
+}
+
 std::string der_to_pem(const std::string& type, const std::string& der) {
   return write_pem_block(type, der);
 }

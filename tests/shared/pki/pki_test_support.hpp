@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace phoenix::pki::test {
@@ -28,6 +29,13 @@ IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy,
 // A minimal self-signed CA certificate for `key` built from the raw builder steps, for
 // CAs that CertificateAuthority::create would never make (no SKID, other key types).
 Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id);
+
+// A CSR built from raw OpenSSL calls, for requests CertificateRequest::create would never
+// make: extra subject entries ("O=system:masters", a second CN) and a SAN written in
+// openssl.cnf syntax (e.g. "URI:spiffe://fleet/hub"); empty `san` means none.
+std::string handmade_csr_pem(const PrivateKey& key,
+                             const std::vector<std::pair<std::string, std::string>>& subject,
+                             const std::string& san);
 
 // The PEM body (base64) of `pem` with its DER replaced by `der`: for tamper tests.
 std::string der_to_pem(const std::string& type, const std::string& der);
