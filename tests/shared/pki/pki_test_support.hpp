@@ -37,7 +37,7 @@ std::string handmade_csr_pem(const PrivateKey& key,
                              const std::vector<std::pair<std::string, std::string>>& subject,
                              const std::string& san);
 
-// The PEM body (base64) of `pem` with its DER replaced by `der`: for tamper tests.
+// DER <-> PEM for tamper tests: decode, flip bytes, re-encode, parse again.
 std::string der_to_pem(const std::string& type, const std::string& der);
 std::string pem_to_der(const std::string& pem);
 
