@@ -77,6 +77,13 @@ pid_t current_pid(const std::string& dir) {
   return 0;
 }
 
+bool storage_driver_failed(const std::string& log) {
+  for (const char* sign : {"overlay", "graphdriver", "storage-driver", "storage driver"}) {
+    if (log.find(sign) != std::string::npos) return true;
+  }
+  return false;
+}
+
 enum class Outcome { ready, died, timed_out };
 
 Outcome wait_ready(const std::string& dir, pid_t pid, std::chrono::seconds timeout) {
@@ -105,7 +112,8 @@ Result<void> start(const std::string& dir) {
   if (current_pid(dir) != 0) return make_error("already_running", "dockerd in " + dir + " is running");
   auto outcome = launch_once(dir, *state);
   if (!outcome) return outcome.error();
-  if (*outcome == Outcome::died && !state->value("vfs", false)) {
+  if (*outcome == Outcome::died && !state->value("vfs", false) &&
+      storage_driver_failed(host::file_tail(dir + "/dockerd.log", 4000))) {
     // Overlay may not work on this file system (e.g. overlay on overlay): vfs always does.
     (*state)["vfs"] = true;
     save_state(dir, *state);

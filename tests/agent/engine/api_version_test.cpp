@@ -47,3 +47,39 @@ TEST(Endpoint, DescribesAndSetsHostHeaderLikeTheDockerCli) {
 
 }  // namespace
 }  // namespace phoenix::agent::engine
+
+namespace phoenix::agent::engine {
+namespace {
+
+TEST(ParseDockerHost, UnixAndTcpForms) {
+  auto unix_host = parse_docker_host("unix:///var/run/docker.sock");
+  ASSERT_TRUE(unix_host);
+  EXPECT_EQ(std::get<UnixSocketEndpoint>(*unix_host).path, "/var/run/docker.sock");
+
+  auto plain = parse_docker_host("tcp://10.0.0.5:2376");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(std::get<TcpEndpoint>(*plain).host, "10.0.0.5");
+  EXPECT_EQ(std::get<TcpEndpoint>(*plain).port, 2376);
+  EXPECT_EQ(std::get<TcpEndpoint>(*parse_docker_host("tcp://vm1")).port, 2375);
+
+  TlsMaterial tls{"ca", "", ""};
+  auto secure = parse_docker_host("tcp://[::1]", &tls);
+  ASSERT_TRUE(secure);
+  EXPECT_EQ(std::get<TlsEndpoint>(*secure).host, "::1");
+  EXPECT_EQ(std::get<TlsEndpoint>(*secure).port, 2376);
+  EXPECT_EQ(std::get<TlsEndpoint>(*secure).tls.ca_pem, "ca");
+  EXPECT_EQ(std::get<TlsEndpoint>(*parse_docker_host("tcp://[fe80::1]:12/", &tls)).port, 12);
+}
+
+TEST(ParseDockerHost, RefusesWhatItCannotDial) {
+  for (const char* bad : {"fd://", "ssh://me@vm1", "unix://relative.sock", "tcp://", "tcp://h:",
+                          "tcp://h:0", "tcp://h:70000", "tcp://h:x", "tcp://[::1", "tcp://[::1]x",
+                          "10.0.0.5:2376", ""}) {
+    auto parsed = parse_docker_host(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_EQ(parsed.error().code, "invalid_docker_host") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace phoenix::agent::engine

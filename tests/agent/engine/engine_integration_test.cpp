@@ -111,6 +111,22 @@ TEST(EngineIntegration, TeardownRemovesEverything) {
   while (std::getline(mountinfo, line)) EXPECT_EQ(line.find(dir), std::string::npos) << line;
 }
 
+TEST(EngineIntegration, FailedStartIsReportedAndStillCleanedUp) {
+  SKIP_WITHOUT_DOCKERD();
+  std::string dir;
+  {
+    DockerdFixture dockerd(DockerdOptions{.name = "bad-config", .daemon_json = R"({"no-such-option": 1})"});
+    dir = dockerd.dir();
+    auto started = dockerd.start();
+    ASSERT_FALSE(started);
+    EXPECT_EQ(started.error().code, "dockerd_start_failed");
+    EXPECT_NE(started.error().message.find("no-such-option"), std::string::npos)
+        << started.error().message;
+    EXPECT_EQ(dockerd.pid(), 0);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
 class TlsDockerd : public ::testing::Test {
  protected:
   void SetUp() override {

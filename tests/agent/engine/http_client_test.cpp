@@ -81,6 +81,18 @@ TEST_F(HttpClientTest, ReadsAChunkedBodyAndSendsDockerAsHost) {
   EXPECT_EQ(server_->requests()[0].target, "/v1.41/info");
 }
 
+TEST_F(HttpClientTest, ReadsAnHttp10BodyThatEndsWithTheConnection) {
+  // What Go's TLS listener answers to plain HTTP: no Content-Length, body until close.
+  serve([](const TestRequest&) {
+    return std::string(
+        "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  });
+  auto response = client().request(http::verb::get, "/_ping");
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->status, 400u);
+  EXPECT_EQ(response->body, "Client sent an HTTP request to an HTTPS server.\n");
+}
+
 TEST_F(HttpClientTest, NonSuccessStatusIsAResponseNotAnError) {
   serve([](const TestRequest&) { return http_response(500, "boom"); });
   auto response = client().request(http::verb::get, "/x");
