@@ -88,7 +88,6 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 Result<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return malformed("is truncated (impossible base64url length)");
   std::string out;
   out.reserve(text.size() * 3 / 4);
   std::uint32_t buffer = 0;
@@ -106,6 +105,7 @@ Result<std::string> base64url_decode(std::string_view text) {
       out += char((buffer >> bits) & 0xff);
     }
   }
+  if (text.size() % 4 == 1) return malformed("is truncated (impossible base64url length)");
   // Leftover bits must be zero, so each token has exactly one spelling.
   if (bits > 0 && (buffer & ((1u << bits) - 1)) != 0) {
     return malformed("is truncated or altered (non-canonical base64url ending)");
