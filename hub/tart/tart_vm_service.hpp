@@ -37,7 +37,8 @@ class TartVmService : public VmService {
   // Tests: inject the spawner of `tart run` and the clock of the list cache.
   TartVmService(TartConfig config, std::shared_ptr<process::ProcessRunner> runner,
                 std::shared_ptr<process::DetachedSpawner> spawner, Clock now);
-  // Waits for the calls in progress (a pending start gives up at its next poll).
+  // Waits for the calls in progress (a pending start gives up at its next poll); every
+  // handler has run when it returns. Never destroy the service from inside a handler.
   ~TartVmService() override;
 
   TartVmService(const TartVmService&) = delete;

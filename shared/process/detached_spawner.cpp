@@ -88,7 +88,12 @@ Result<std::shared_ptr<DetachedChild>> RealDetachedSpawner::spawn(const Detached
   posix_spawn_file_actions_adddup2(&setup.actions, setup.log_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&setup.actions, setup.log_fd, STDERR_FILENO);
   // Our sockets and files are none of the child's business, and it may outlive us.
+  short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+#if defined(__APPLE__)
+  flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;  // only the file actions' descriptors are inherited
+#else
   posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1);
+#endif
 
   // A clean signal state: the hub may block or ignore signals (SIGPIPE) that the child
   // needs, e.g. tart run relies on SIGINT / SIGUSR2 to stop.
@@ -101,8 +106,7 @@ Result<std::shared_ptr<DetachedChild>> RealDetachedSpawner::spawn(const Detached
   }
   posix_spawnattr_setsigmask(&setup.attr, &empty_mask);
   posix_spawnattr_setsigdefault(&setup.attr, &defaults);
-  posix_spawnattr_setflags(&setup.attr,
-                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&setup.attr, flags);
 
   std::vector<char*> argv;
   for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
