@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 
 namespace phoenix::agent::engine {
@@ -108,6 +110,37 @@ TEST_F(TlsClientTest, DnsNameIsCheckedAgainstDnsSans) {
   serve(server_cert_);  // SANs: localhost, 127.0.0.1
   auto good = ping(material(&client_cert_, docker_ca_), "localhost");
   ASSERT_TRUE(good) << good.error().to_string();
+}
+
+TEST_F(TlsClientTest, SilentPeerTimesOutInTheHandshake) {
+  // A listening socket nobody accepts on: the kernel completes TCP, nobody speaks TLS.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  auto client = HttpClient::create(TlsEndpoint{"127.0.0.1", silent.local_endpoint().port(),
+                                               material(&client_cert_, docker_ca_)},
+                                   {.timeout = 300ms});
+  ASSERT_TRUE(client);
+  const auto start = std::chrono::steady_clock::now();
+  auto response = client->request(http::verb::get, "/_ping");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, "timeout");
+  EXPECT_NE(response.error().message.find("TLS handshake"), std::string::npos) << response.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
+TEST_F(TlsClientTest, ClosedPortIsConnectFailed) {
+  boost::asio::io_context ioc;
+  std::uint16_t port = 0;
+  {
+    boost::asio::ip::tcp::acceptor closed(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = closed.local_endpoint().port();
+  }
+  auto response = HttpClient::create(TlsEndpoint{"127.0.0.1", port, material(&client_cert_, docker_ca_)})
+                      .value()
+                      .request(http::verb::get, "/_ping");
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, "connect_failed");
+  EXPECT_NE(response.error().message.find("127.0.0.1:" + std::to_string(port)), std::string::npos);
 }
 
 TEST_F(TlsClientTest, BadPemIsInvalidTlsMaterial) {
