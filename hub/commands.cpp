@@ -1,17 +1,56 @@
 #include "hub/commands.hpp"
 
+#include "hub/api/hub_config.hpp"
+#include "hub/api/serve.hpp"
+#include "shared/config/config_object.hpp"
+#include "shared/fs/real_file_system.hpp"
+
 #include <iostream>
 
 namespace phoenix::hub {
 namespace {
 
+namespace po = boost::program_options;
+
 int not_yet(const std::string& name, const std::vector<std::string>& args) {
-  namespace po = boost::program_options;
   po::options_description options("Options");
   po::variables_map vm;
   if (int rc = cli::parse_options("phoenix-hub " + name, options, args, vm); rc >= 0) return rc;
   std::cerr << "phoenix-hub " << name << ": not implemented in this build yet\n";
   return 3;
+}
+
+std::optional<std::string> flag(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name)) return std::nullopt;
+  return vm[name].as<std::string>();
+}
+
+int serve(const std::vector<std::string>& args) {
+  po::options_description options("Options (flags override the config file)");
+  options.add_options()
+      ("config", po::value<std::string>()->value_name("F"),
+       "hub config file (default /etc/phoenix/hub.json when it exists)")
+      ("state-dir", po::value<std::string>()->value_name("DIR"),
+       "hub state directory (default /var/lib/phoenix-hub)")
+      ("api-listen", po::value<std::string>()->value_name("ADDR:PORT"),
+       "HTTP VM API address (default 127.0.0.1:8082; port 0 picks a free one)")
+      ("tart", po::value<std::string>()->value_name("PATH"),
+       "absolute path of the tart executable (default /opt/homebrew/bin/tart)")
+      ("driver", po::value<std::string>()->value_name("tart"), "VM driver (default tart)");
+  po::variables_map vm;
+  if (int rc = cli::parse_options("phoenix-hub serve", options, args, vm); rc >= 0) return rc;
+
+  api::ServeFlags flags{flag(vm, "config"), flag(vm, "state-dir"), flag(vm, "api-listen"),
+                        flag(vm, "tart"), flag(vm, "driver")};
+  api::HubConfig config;
+  try {
+    fs::RealFileSystem fs;
+    config = api::load_hub_config(fs, flags);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "phoenix-hub serve: " << e.what() << "\n";
+    return 2;
+  }
+  return api::run_serve(config);
 }
 
 }  // namespace
@@ -22,7 +61,7 @@ std::vector<cli::Command> hub_commands() {
   };
   return {
       {"init", "create the CAs, the hub's server cert, the store and a default config", stub("init")},
-      {"serve", "run the hub: agent endpoint, HTTP VM API and dashboard", stub("serve")},
+      {"serve", "run the hub: agent endpoint, HTTP VM API and dashboard", serve},
       {"token create", "print a one-time enrollment token for a VM", stub("token create")},
       {"revoke", "revoke a VM's agent identity", stub("revoke")},
       {"rotate", "rotate certificates across the fleet", stub("rotate")},

@@ -1,0 +1,104 @@
+#include "hub/api/hub_config.hpp"
+
+#include "shared/config/config_object.hpp"
+
+namespace phoenix::hub::api {
+namespace {
+
+constexpr std::size_t kMinTokenLength = 16;
+
+http::ListenAddress listen_address(const config::ConfigObject& section, std::string_view key,
+                                   const std::string& text) {
+  auto parsed = http::parse_listen_address(text);
+  if (!parsed) section.fail(key, parsed.error().message);
+  return *parsed;
+}
+
+std::vector<http::TokenEntry> read_tokens(const config::ConfigObject& api) {
+  std::vector<http::TokenEntry> tokens;
+  for (const auto& entry : api.objects("tokens")) {
+    entry.reject_unknown_keys({"token", "role"});
+    http::TokenEntry token;
+    token.token = entry.required_string("token");
+    if (token.token.size() < kMinTokenLength) {
+      entry.fail("token", "is too short: use at least " + std::to_string(kMinTokenLength) +
+                              " random characters (e.g. openssl rand -hex 32)");
+    }
+    const auto role = http::parse_role(entry.string("role", "read"));
+    if (!role) entry.fail("role", "must be \"read\" or \"write\"");
+    token.role = *role;
+    tokens.push_back(std::move(token));
+  }
+  return tokens;
+}
+
+void check_driver(const HubConfig& out, const std::string& where) {
+  if (out.driver != "tart" && out.driver != "netns") {
+    throw config::ConfigError(where + ": driver: must be \"tart\" or \"netns\", got \"" + out.driver + "\"");
+  }
+}
+
+}  // namespace
+
+HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
+  HubConfig out;
+  std::string path;
+  if (flags.config) {
+    path = *flags.config;
+  } else if (fs.exists(kDefaultConfigPath)) {
+    path = kDefaultConfigPath;
+  }
+
+  if (!path.empty()) {
+    out.config_path = path;
+    const config::ConfigObject top(config::load_json_file(fs, path), path);
+    // Sections that other parts of the hub read are accepted here, not interpreted.
+    top.reject_unknown_keys(
+        {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
+    for (const char* section : {"agent_endpoint", "netns", "swarm", "rotation"}) (void)top.object(section);
+
+    const auto api = top.object("api");
+    api.reject_unknown_keys({"listen", "tokens"});
+    if (auto listen = api.optional_string("listen")) out.api_listen = listen_address(api, "listen", *listen);
+    out.api_tokens = read_tokens(api);
+
+    out.driver = top.string("driver", out.driver);
+    check_driver(out, path);
+
+    const auto tart = top.object("tart");
+    tart.reject_unknown_keys({"path", "list_cache_ms"});
+    out.tart_path = tart.string("path", out.tart_path);
+    if (out.tart_path.empty() || out.tart_path.front() != '/') {
+      tart.fail("path", "must be an absolute path (tart is run directly, never looked up in PATH)");
+    }
+    out.tart_list_cache = std::chrono::milliseconds(tart.integer("list_cache_ms", 1000, 0, 60'000));
+  }
+
+  if (flags.state_dir) out.state_dir = *flags.state_dir;
+  if (flags.api_listen) {
+    auto parsed = http::parse_listen_address(*flags.api_listen);
+    if (!parsed) throw config::ConfigError("--api-listen: " + parsed.error().message);
+    out.api_listen = *parsed;
+  }
+  if (flags.tart) {
+    if (flags.tart->empty() || flags.tart->front() != '/') {
+      throw config::ConfigError("--tart: must be an absolute path, got \"" + *flags.tart + "\"");
+    }
+    out.tart_path = *flags.tart;
+  }
+  if (flags.driver) {
+    out.driver = *flags.driver;
+    check_driver(out, "--driver");
+  }
+  return out;
+}
+
+Result<void> check_api_exposure(const HubConfig& config) {
+  if (!config.api_tokens.empty() || config.api_listen.is_loopback()) return ok();
+  return make_error("api_unprotected",
+                    "refusing to serve the HTTP API on " + config.api_listen.to_string() +
+                        " without tokens: add api.tokens to the hub config, or listen on a "
+                        "loopback address such as 127.0.0.1:8082");
+}
+
+}  // namespace phoenix::hub::api

@@ -1,0 +1,42 @@
+#pragma once
+// What `phoenix-hub serve` needs from hub.json (SPEC "Hub configuration") and its flags.
+// Flags override the file; unknown keys are refused; defaults as in the SPEC.
+#include "hub/http/listen_address.hpp"
+#include "hub/http/token_auth.hpp"
+#include "shared/fs/file_system.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phoenix::hub::api {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/phoenix/hub.json";
+
+struct ServeFlags {
+  std::optional<std::string> config;      // --config (must exist when given)
+  std::optional<std::string> state_dir;   // --state-dir
+  std::optional<std::string> api_listen;  // --api-listen ADDR:PORT
+  std::optional<std::string> tart;        // --tart PATH
+  std::optional<std::string> driver;      // --driver
+};
+
+struct HubConfig {
+  std::string config_path;  // the file read, or "" when none
+  http::ListenAddress api_listen{"127.0.0.1", 8082};
+  std::vector<http::TokenEntry> api_tokens;
+  std::string driver = "tart";
+  std::string tart_path = "/opt/homebrew/bin/tart";
+  std::chrono::milliseconds tart_list_cache{1000};
+  std::string state_dir = "/var/lib/phoenix-hub";
+};
+
+// Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and
+// applies the flags. Throws config::ConfigError with a message naming file and key.
+HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags);
+
+// Without tokens the API is open, so it may only listen on loopback.
+Result<void> check_api_exposure(const HubConfig& config);
+
+}  // namespace phoenix::hub::api

@@ -1,0 +1,27 @@
+#pragma once
+// The VM Operator API (SPEC "HTTP API"): /health, /vms, /vms/{name}, start, stop, ip and
+// /openapi.json, on top of the driver-independent VmService. Handlers validate the name
+// and the query, call the service, and answer from the service's callback thread through
+// `respond` (the session posts back to its own strand).
+#include "hub/http/router.hpp"
+#include "hub/vms/vm_service.hpp"
+
+#include <memory>
+#include <string>
+
+namespace phoenix::hub::api {
+
+struct ApiInfo {
+  std::string version;         // phoenix version, shown by /health
+  std::string driver = "tart"; // key under which /health reports the driver's health
+};
+
+void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, ApiInfo info);
+
+// The router with every route the hub serves today.
+std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info);
+
+// Parses ?wait=N for /vms/{name}/ip: absent means 0; 0..120 allowed.
+Result<int> parse_wait_seconds(const std::optional<std::string>& text);
+
+}  // namespace phoenix::hub::api

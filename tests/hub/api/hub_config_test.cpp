@@ -1,0 +1,106 @@
+#include "hub/api/hub_config.hpp"
+
+#include "shared/config/config_object.hpp"
+#include "shared/fs/fake_file_system.hpp"
+
+#include <gtest/gtest.h>
+
+namespace phoenix::hub::api {
+namespace {
+
+const std::string kToken = "0123456789abcdef0123";
+
+HubConfig load(const std::string& json, ServeFlags flags = {}) {
+  fs::FakeFileSystem fs;
+  fs.put("/etc/hub.json", json);
+  flags.config = "/etc/hub.json";
+  return load_hub_config(fs, flags);
+}
+
+std::string error_of(const std::string& json, ServeFlags flags = {}) {
+  try {
+    load(json, std::move(flags));
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(HubConfig, DefaultsWithoutAFile) {
+  fs::FakeFileSystem fs;
+  const auto config = load_hub_config(fs, {});
+  EXPECT_EQ(config.config_path, "");
+  EXPECT_EQ(config.api_listen.to_string(), "127.0.0.1:8082");
+  EXPECT_TRUE(config.api_tokens.empty());
+  EXPECT_EQ(config.driver, "tart");
+  EXPECT_EQ(config.tart_path, "/opt/homebrew/bin/tart");
+  EXPECT_EQ(config.tart_list_cache.count(), 1000);
+  EXPECT_EQ(config.state_dir, "/var/lib/phoenix-hub");
+}
+
+TEST(HubConfig, ReadsTheSpecExample) {
+  const auto config = load(R"({
+    "api": {"listen": "0.0.0.0:9000", "tokens": [{"token": ")" + kToken + R"(", "role": "write"}]},
+    "agent_endpoint": {"listen": "0.0.0.0:8443", "public_url": "wss://h:8443"},
+    "driver": "tart",
+    "tart": {"path": "/usr/local/bin/tart", "list_cache_ms": 250},
+    "netns": {"bridge": "phx0"}, "swarm": {"managers": 1}, "rotation": {"offline_deadline_s": 3600}
+  })");
+  EXPECT_EQ(config.api_listen.to_string(), "0.0.0.0:9000");
+  ASSERT_EQ(config.api_tokens.size(), 1u);
+  EXPECT_EQ(config.api_tokens[0].role, http::Role::write);
+  EXPECT_EQ(config.tart_path, "/usr/local/bin/tart");
+  EXPECT_EQ(config.tart_list_cache.count(), 250);
+  EXPECT_TRUE(check_api_exposure(config));
+}
+
+TEST(HubConfig, FlagsOverrideTheFile) {
+  ServeFlags flags;
+  flags.api_listen = "127.0.0.1:0";
+  flags.tart = "/tmp/fake-tart";
+  flags.state_dir = "/tmp/state";
+  const auto config = load(R"({"api": {"listen": "127.0.0.1:9000"}, "tart": {"path": "/a/tart"}})", flags);
+  EXPECT_EQ(config.api_listen.port, 0);
+  EXPECT_EQ(config.tart_path, "/tmp/fake-tart");
+  EXPECT_EQ(config.state_dir, "/tmp/state");
+}
+
+TEST(HubConfig, RefusesUnknownKeysAndBadValues) {
+  EXPECT_NE(error_of(R"({"apii": {}})").find("apii"), std::string::npos);
+  EXPECT_NE(error_of(R"({"api": {"listn": "x"}})").find("api.listn"), std::string::npos);
+  EXPECT_NE(error_of(R"({"api": {"listen": "localhost:80"}})").find("api.listen"), std::string::npos);
+  EXPECT_NE(error_of(R"({"api": {"tokens": [{"token": "short", "role": "write"}]}})").find("too short"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"api": {"tokens": [{"token": ")" + kToken + R"(", "role": "admin"}]}})").find("role"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"tart": {"path": "tart"}})").find("absolute"), std::string::npos);
+  EXPECT_NE(error_of(R"({"tart": {"list_cache_ms": -1}})").find("list_cache_ms"), std::string::npos);
+  EXPECT_NE(error_of(R"({"driver": "qemu"})").find("driver"), std::string::npos);
+  ServeFlags relative;
+  relative.tart = "bin/tart";
+  EXPECT_NE(error_of("{}", relative).find("--tart"), std::string::npos);
+  ServeFlags bad_listen;
+  bad_listen.api_listen = "nope";
+  EXPECT_NE(error_of("{}", bad_listen).find("--api-listen"), std::string::npos);
+}
+
+TEST(HubConfig, MissingExplicitFileIsAnError) {
+  fs::FakeFileSystem fs;
+  ServeFlags flags;
+  flags.config = "/nope.json";
+  EXPECT_THROW(load_hub_config(fs, flags), config::ConfigError);
+}
+
+TEST(HubConfig, OpenApiOnlyOnLoopback) {
+  auto config = load(R"({"api": {"listen": "0.0.0.0:8082"}})");
+  const auto refused = check_api_exposure(config);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "api_unprotected");
+  config.api_listen = *http::parse_listen_address("[::1]:8082");
+  EXPECT_TRUE(check_api_exposure(config));
+  config.api_listen = *http::parse_listen_address("127.0.0.1:8082");
+  EXPECT_TRUE(check_api_exposure(config));
+}
+
+}  // namespace
+}  // namespace phoenix::hub::api
