@@ -1,0 +1,228 @@
+// The real `phoenix-hub serve` binary with fake-tart, over real HTTP on loopback.
+#include "tests/hub/api/support/hub_process.hpp"
+#include "tests/hub/http/support/http_test_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace phoenix::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kReadToken = "read-token-0123456789abcdef";
+const std::string kWriteToken = "write-token-0123456789abcdef";
+
+class HubServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(tart_home_);
+    std::filesystem::create_directories(state_);
+    for (const auto& vm : {"vm1", "vm2"}) ASSERT_EQ(tart({"create", vm, "--linux"}), 0);
+    // A cached OCI image: tart lists it, but it is not a VM.
+    const auto oci = tart_home_ + "/cache/OCIs/ghcr.io/cirruslabs/ubuntu/latest";
+    std::filesystem::create_directories(oci);
+    write_text_file(oci + "/config.json", "{}");
+  }
+
+  void TearDown() override {
+    if (hub_ && HasFailure()) std::cerr << "--- hub log ---\n" << hub_->log();
+    hub_.reset();
+    // VMs the hub started run detached from it: stop them so no process outlives the test.
+    for (const auto& vm : {"vm1", "vm2"}) tart({"stop", vm, "--timeout", "1"});
+  }
+
+  int tart(std::vector<std::string> args) {
+    args.insert(args.begin(), FAKE_TART_BINARY);
+    return run_program(args, {{"TART_HOME", tart_home_}});
+  }
+
+  void start_hub(Env env = {}, std::vector<std::string> args = {}) {
+    env["TART_HOME"] = tart_home_;
+    env["FAKE_TART_ARGV_LOG"] = argv_log_;
+    std::vector<std::string> all{"--api-listen", "127.0.0.1:0", "--state-dir", state_, "--tart", FAKE_TART_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    hub_ = std::make_unique<HubProcess>(all, env, dir_.path() + "/hub.log");
+    ASSERT_TRUE(hub_->ready()) << hub_->log();
+  }
+
+  HttpReply call(const std::string& method, const std::string& target, const Headers& headers = {},
+                 const std::string& body = {}) {
+    return http_call(hub_->port(), method, target, headers, body, 30s);
+  }
+
+  std::vector<std::vector<std::string>> argv_lines() const {
+    std::vector<std::vector<std::string>> out;
+    std::istringstream in(read_text_file(argv_log_));
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      std::vector<std::string> argv;
+      for (std::string w; words >> w;) argv.push_back(w);
+      out.push_back(argv);
+    }
+    return out;
+  }
+
+  std::size_t count_calls(const std::string& command) const {
+    const auto lines = argv_lines();
+    return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const auto& argv) {
+      return argv.size() > 1 && argv[1] == command;
+    }));
+  }
+
+  TempDir dir_;
+  std::string tart_home_ = dir_.path() + "/tart";
+  std::string state_ = dir_.path() + "/state";
+  std::string argv_log_ = dir_.path() + "/argv.log";
+  std::unique_ptr<HubProcess> hub_;
+};
+
+TEST_F(HubServeTest, ListShowsLocalVmsOnly) {
+  start_hub();
+  const auto reply = call("GET", "/vms");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  std::set<std::string> names;
+  for (const auto& vm : reply.json()) {
+    names.insert(vm["name"].get<std::string>());
+    EXPECT_EQ(vm["source"], "local");
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"vm1", "vm2"}));
+}
+
+TEST_F(HubServeTest, StartStopLifecycleWithConflicts) {
+  start_hub();
+  const auto got = call("GET", "/vms/vm1");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["running"], false);
+
+  const auto started = call("POST", "/vms/vm1/start");
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(started.json()["state"], "running");
+  EXPECT_EQ(call("GET", "/vms/vm1").json()["running"], true);
+
+  const auto again = call("POST", "/vms/vm1/start");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.error_code(), "already_running");
+
+  const auto ip = call("GET", "/vms/vm1/ip?wait=1");
+  EXPECT_EQ(ip.status, 200) << ip.body;
+
+  const auto stopped = call("POST", "/vms/vm1/stop");
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(stopped.json()["running"], false);
+
+  const auto stop_again = call("POST", "/vms/vm1/stop");
+  EXPECT_EQ(stop_again.status, 409) << stop_again.body;
+  EXPECT_EQ(stop_again.error_code(), "not_running");
+
+  const auto unknown = call("GET", "/vms/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.error_code(), "vm_not_found");
+  EXPECT_EQ(call("POST", "/vms/nope/start").status, 404);
+}
+
+TEST_F(HubServeTest, HostileNamesAre400AndNeverReachTart) {
+  start_hub();
+  const std::string long_name(200, 'a');
+  // Raw where the URL grammar allows the characters, percent-encoded where it must be.
+  const std::vector<std::string> targets = {"..%2Fx", "a;id", "-rf", "$(id)", long_name, "%2e%2e%2f",
+                                            "%24%28id%29", "a%3Bid"};
+  for (const auto& name : targets) {
+    for (const auto& [method, suffix] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", ""}, {"POST", "/start"}, {"POST", "/stop"}, {"GET", "/ip"}}) {
+      const auto reply = call(method, "/vms/" + name + suffix);
+      EXPECT_EQ(reply.status, 400) << method << " " << name << suffix << ": " << reply.body;
+      EXPECT_EQ(reply.error_code(), "invalid_name") << name;
+    }
+  }
+  const auto log = read_text_file(argv_log_);
+  for (const std::string decoded : {"../x", "a;id", "-rf", "$(id)", "../"}) {
+    EXPECT_EQ(log.find(decoded), std::string::npos) << decoded << " reached tart:\n" << log;
+  }
+  EXPECT_EQ(log.find(long_name), std::string::npos);
+}
+
+TEST_F(HubServeTest, ConcurrentListsShareTartCalls) {
+  start_hub({{"FAKE_TART_DELAY_MS", "300"}});
+  constexpr int kClients = 200;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      if (http_call(hub_->port(), "GET", "/vms", {}, {}, 30s).status == 200) ++ok;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients);
+  EXPECT_LE(count_calls("list"), 5u);
+  EXPECT_GE(count_calls("list"), 1u);
+}
+
+TEST_F(HubServeTest, StalledClientDelaysNobody) {
+  start_hub();
+  HttpConnection staller(hub_->port());
+  ASSERT_TRUE(staller.send_raw("GET /vms HTTP/1.1\r\nHost: x\r\nX-Half: "));
+  ASSERT_EQ(call("GET", "/vms").status, 200);  // warm the list cache path once
+  const auto start = std::chrono::steady_clock::now();
+  const auto reply = call("GET", "/vms/vm2");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_LT(took, 1s) << "another client waited behind a stalled one";
+}
+
+TEST_F(HubServeTest, OversizedBodyIs413AndStartsNothing) {
+  start_hub();
+  const auto reply = call("POST", "/vms/vm1/start", {}, std::string(64 * 1024 + 1, 'x'));
+  EXPECT_EQ(reply.status, 413) << reply.failure;
+  EXPECT_EQ(reply.error_code(), "body_too_large");
+  EXPECT_EQ(count_calls("run"), 0u);
+}
+
+TEST_F(HubServeTest, TokensGuardEveryRouteButHealth) {
+  const auto config = dir_.path() + "/hub.json";
+  write_text_file(config, R"({"api": {"tokens": [{"token": ")" + kReadToken + R"(", "role": "read"},
+                                                 {"token": ")" + kWriteToken + R"(", "role": "write"}]}})");
+  start_hub({}, {"--config", config});
+
+  const auto anonymous = call("GET", "/vms");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.header("WWW-Authenticate"), "Bearer realm=\"phoenix-hub\"");
+  EXPECT_EQ(call("GET", "/vms", {{"Authorization", "Bearer wrong-token-0123456789"}}).status, 401);
+  EXPECT_EQ(call("GET", "/health").status, 200);
+  EXPECT_EQ(call("GET", "/vms", {{"Authorization", "Bearer " + kReadToken}}).status, 200);
+
+  const auto forbidden = call("POST", "/vms/vm2/start", {{"Authorization", "Bearer " + kReadToken}});
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(forbidden.error_code(), "forbidden");
+  EXPECT_EQ(count_calls("run"), 0u);
+
+  const auto started = call("POST", "/vms/vm2/start", {{"Authorization", "Bearer " + kWriteToken}});
+  EXPECT_EQ(started.status, 200) << started.body;
+}
+
+TEST_F(HubServeTest, RefusesAnOpenApiOnANonLoopbackAddress) {
+  HubProcess hub({"--api-listen", "0.0.0.0:0", "--state-dir", state_, "--tart", FAKE_TART_BINARY},
+                 {{"TART_HOME", tart_home_}}, dir_.path() + "/refused.log", 10s);
+  EXPECT_FALSE(hub.ready());
+  EXPECT_NE(hub.wait_exit(5s), 0);
+  EXPECT_NE(hub.log().find("without tokens"), std::string::npos) << hub.log();
+}
+
+TEST_F(HubServeTest, ShutsDownCleanlyOnSigterm) {
+  start_hub();
+  ASSERT_EQ(call("GET", "/health").status, 200);
+  EXPECT_EQ(hub_->terminate(SIGTERM), 0) << hub_->log();
+  EXPECT_NE(hub_->log().find("shutting down"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace phoenix::test

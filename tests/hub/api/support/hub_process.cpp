@@ -1,0 +1,151 @@
+#include "tests/hub/api/support/hub_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace phoenix::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> merged_environment(const Env& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const auto key = entry.substr(0, entry.find('='));
+    if (extra.count(key) == 0) out.push_back(entry);
+  }
+  for (const auto& [k, v] : extra) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+pid_t spawn(std::vector<std::string> argv, const Env& env, const std::string& stderr_path) {
+  auto environment = merged_environment(env);
+  auto argv_ptrs = pointers(argv);
+  auto env_ptrs = pointers(environment);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  }
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv_ptrs[0], &actions, nullptr, argv_ptrs.data(), env_ptrs.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+// Polls waitpid; the exit code, 128+signal, or -1 while still running after `timeout`.
+int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (r < 0) return -2;
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "phoenix-hub-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+int run_program(const std::vector<std::string>& argv, const Env& env) {
+  const pid_t pid = spawn(argv, env, "/dev/null");
+  const int code = wait_for(pid, 30s);
+  if (code == -1) {
+    kill(pid, SIGKILL);
+    wait_for(pid, 5s);
+  }
+  return code;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+HubProcess::HubProcess(const std::vector<std::string>& args, const Env& env, std::string log_path,
+                       std::chrono::milliseconds ready_timeout)
+    : log_path_(std::move(log_path)) {
+  std::vector<std::string> argv{PHOENIX_HUB_BINARY, "serve"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = spawn(argv, env, log_path_);
+  const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    const auto text = log();
+    if (std::regex_search(text, m, listening)) {
+      port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+      return;
+    }
+    exit_code_ = wait_for(pid_, 0ms);
+    if (exit_code_ >= 0) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+int HubProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ < 0) return exit_code_;
+  exit_code_ = wait_for(pid_, timeout);
+  if (exit_code_ >= 0) pid_ = -1;
+  return exit_code_;
+}
+
+int HubProcess::terminate(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ < 0) return exit_code_;
+  kill(pid_, signal);
+  return wait_exit(timeout);
+}
+
+HubProcess::~HubProcess() {
+  if (pid_ < 0) return;
+  if (terminate(SIGTERM, 5s) < 0) {
+    kill(pid_, SIGKILL);
+    wait_for(pid_, 5s);
+  }
+}
+
+}  // namespace phoenix::test
