@@ -21,7 +21,8 @@ struct HubPaths {
   std::string docker_ca_cert;      // <state>/ca/docker-ca.pem
   std::string docker_ca_key;       // <state>/ca/docker-ca.key     (0600)
   std::string tls_dir;             // <state>/tls           (0700)
-  std::string hub_cert;            // <state>/tls/hub-cert.pem
+  std::string hub_cert;            // <state>/tls/hub-cert.pem: leaf then identity CA (a chain
+                                   // file, so a first-contact agent can pin the CA by hash)
   std::string hub_key;             // <state>/tls/hub-key.pem      (0600)
   std::string database;            // <state>/hub.db
   std::string logs_dir;            // <state>/logs          (0700)

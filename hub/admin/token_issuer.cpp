@@ -41,6 +41,8 @@ Result<IssuedToken> issue_enroll_token(const fs::FileSystem& fs, HubStore& store
   if (auto r = store.add_token(hash_enroll_secret(issued.token.secret), vm, now, issued.expires_at); !r) {
     return r.error();
   }
+  // Housekeeping: tokens long past their expiry tell nobody anything.
+  if (auto r = store.prune_tokens(now - std::chrono::hours(24 * 30)); !r) return r.error();
   issued.text = protocol::encode_enroll_token(issued.token);
   return issued;
 }

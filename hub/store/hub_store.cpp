@@ -265,6 +265,19 @@ Result<bool> HubStore::is_revoked_serial(const std::string& serial) {
   return stmt->step();
 }
 
+Result<std::vector<std::string>> HubStore::revoked_names() {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->prepare("SELECT name FROM agents WHERE revoked != 0 ORDER BY name");
+  if (!stmt) return stmt.error();
+  std::vector<std::string> names;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return names;
+    names.push_back(stmt->column_text(0));
+  }
+}
+
 Result<bool> HubStore::is_revoked_name(const std::string& name) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare("SELECT 1 FROM agents WHERE name = ? AND revoked != 0");

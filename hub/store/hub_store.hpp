@@ -83,6 +83,9 @@ class HubStore {
   // unknown name. Revoking twice is fine.
   Result<void> revoke(const std::string& name, StoreTime now);
   Result<bool> is_revoked_serial(const std::string& serial);
+  // Names currently revoked, sorted: for a running hub that polls the store to close live
+  // channels revoked by `phoenix-hub revoke` from another process.
+  Result<std::vector<std::string>> revoked_names();
   Result<bool> is_revoked_name(const std::string& name);
   // At hub start: no agent is connected until it connects again.
   Result<void> mark_all_disconnected(StoreTime now);

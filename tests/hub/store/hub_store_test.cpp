@@ -68,6 +68,32 @@ TEST_F(HubStoreTest, ReopeningIsIdempotentAndKeepsData) {
   EXPECT_EQ(*vm, "vm1");
 }
 
+TEST_F(HubStoreTest, MigratingAgainChangesNothing) {
+  ASSERT_TRUE(store_->record_enrollment("vm1", "AB01", kT0 + 168h, kT0));
+  store_.reset();
+  auto db = SqliteDatabase::open(path_);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(migrate_store(**db));
+  ASSERT_TRUE(migrate_store(**db));
+  EXPECT_EQ(*read_user_version(**db), kHubStoreSchemaVersion);
+  auto count = (*db)->prepare("SELECT COUNT(*) FROM agents");
+  ASSERT_TRUE(count);
+  ASSERT_TRUE(*count->step());
+  EXPECT_EQ(count->column_int64(0), 1);
+}
+
+TEST_F(HubStoreTest, MigratesAnEmptyVersionZeroFile) {
+  const std::string fresh = dir_.file("fresh.db");
+  {
+    auto db = SqliteDatabase::open(fresh);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*read_user_version(**db), 0);
+  }
+  auto opened = HubStore::open(fresh);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ((*opened)->schema_version(), kHubStoreSchemaVersion);
+}
+
 TEST_F(HubStoreTest, RefusesAFileFromANewerBuild) {
   store_.reset();
   {
@@ -287,6 +313,7 @@ TEST_F(HubStoreTest, RevokeDeniesNameAndSerialAndSurvivesReopen) {
   auto agent = store.get_agent("vm1");
   EXPECT_TRUE((*agent)->revoked);
   EXPECT_FALSE((*agent)->connected);
+  EXPECT_EQ(*store.revoked_names(), std::vector<std::string>{"vm1"});
   EXPECT_EQ(store.revoke("ghost", kT0).error().code, "agent_not_found");
   EXPECT_FALSE(*store.is_revoked_name("ghost"));
 }
