@@ -19,6 +19,7 @@
 namespace phoenix::hub {
 
 struct EndpointState;
+class AgentListener;
 
 class AgentEndpoint {
  public:
@@ -51,6 +52,7 @@ class AgentEndpoint {
   boost::asio::io_context& ioc_;
   std::shared_ptr<AgentRegistry> registry_;
   std::shared_ptr<EndpointState> state_;
+  std::shared_ptr<AgentListener> listener_;
   std::uint16_t port_ = 0;
 };
 
