@@ -135,7 +135,6 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
                                       const std::optional<ContextMaterial>& expected) {
   const ContextPaths p = context_paths(user);
   ContextStatus status;
-  const std::string fix = "; run `phoenix-agent docker apply` (or wait for the agent) to rewrite it";
 
   if (auto meta_text = fs.read_file(p.meta_json)) {
     const Json meta = Json::parse(*meta_text, nullptr, false);
@@ -151,16 +150,16 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
           status.skip_tls_verify = s->get<bool>();
         }
       }
-      if (status.host.empty()) status.problems.push_back(p.meta_json + " has no docker endpoint host" + fix);
-      if (status.skip_tls_verify) status.problems.push_back(p.meta_json + " sets SkipTLSVerify=true" + fix);
+      if (status.host.empty()) status.problems.push_back(p.meta_json + " has no docker endpoint host");
+      if (status.skip_tls_verify) status.problems.push_back(p.meta_json + " sets SkipTLSVerify=true");
       if (expected && status.host != expected->host) {
-        status.problems.push_back("context host is " + status.host + ", expected " + expected->host + fix);
+        status.problems.push_back("context host is " + status.host + ", expected " + expected->host);
       }
     } else {
-      status.problems.push_back(p.meta_json + " is not a valid context for \"phoenix\"" + fix);
+      status.problems.push_back(p.meta_json + " is not a valid context for \"phoenix\"");
     }
   } else {
-    status.problems.push_back("user " + user.name + " has no phoenix context (" + p.meta_json + " missing)" + fix);
+    status.problems.push_back("no phoenix context (" + p.meta_json + " is missing)");
   }
 
   const auto ca = fs.read_file(p.ca_pem);
@@ -168,12 +167,12 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
   status.has_tls_files = ca && cert && fs.exists(p.key_pem);
   if (status.present && !status.has_tls_files) {
     status.problems.push_back("context TLS files missing in " + p.tls_dir +
-                              ": without them the docker CLI speaks plain HTTP to the TLS port" + fix);
+                              ": without them the docker CLI speaks plain HTTP to the TLS port");
   }
   if (expected) {
     status.matches_expected = ca && cert && *ca == expected->ca_pem && *cert == expected->cert_pem;
     if (status.present && status.has_tls_files && !*status.matches_expected) {
-      status.problems.push_back("context CA/client cert in " + p.tls_dir + " differ from dockerd's current ones" + fix);
+      status.problems.push_back("context CA/client cert in " + p.tls_dir + " differ from dockerd's current ones");
     }
   }
 

@@ -61,7 +61,7 @@ struct ContextStatus {
   bool has_tls_files = false;   // ca.pem, cert.pem, key.pem all present
   // ca.pem and cert.pem byte-identical to the expected material (only when given).
   std::optional<bool> matches_expected;
-  std::vector<std::string> problems;  // each says what is wrong and what to do
+  std::vector<std::string> problems;  // each says what is wrong (rewriting the context fixes all)
   bool ok() const { return problems.empty(); }
 };
 

@@ -28,6 +28,8 @@ SystemPaths SystemPaths::under(const std::string& root) {
 }
 
 std::string SystemPaths::host_path(const std::string& system_absolute_path) const {
+  const std::string root_dir = fs::prefixed(root, "/");
+  if (!root.empty() && root_dir != "/" && system_absolute_path.starts_with(root_dir)) return system_absolute_path;
   return fs::prefixed(root, system_absolute_path);
 }
 

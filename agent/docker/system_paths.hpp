@@ -32,7 +32,9 @@ struct SystemPaths {
   static SystemPaths under(const std::string& root);
 
   // A path as dockerd or a user sees it (e.g. daemon.json's "tlscert" value) turned into
-  // the path this process must open: the same path under `root`.
+  // the path this process must open: the same path under `root`. A path that already
+  // lies under `root` is returned unchanged: under --root, `docker apply` writes
+  // daemon.json with the prefixed paths, so that a test dockerd finds its files.
   std::string host_path(const std::string& system_absolute_path) const;
 };
 

@@ -32,6 +32,9 @@ TEST(SystemPaths, EveryPathCarriesTheRootPrefix) {
   for (const auto& p : paths.dropin_search_order) EXPECT_EQ(p.rfind("/tmp/r/", 0), 0u) << p;
   EXPECT_EQ(paths.daemon_json, "/tmp/r/etc/docker/daemon.json");
   EXPECT_EQ(paths.host_path("/etc/docker/tls/ca.pem"), "/tmp/r/etc/docker/tls/ca.pem");
+  // Already under the root (daemon.json written by `docker apply --root`): unchanged.
+  EXPECT_EQ(paths.host_path("/tmp/r/etc/docker/tls/ca.pem"), "/tmp/r/etc/docker/tls/ca.pem");
+  EXPECT_EQ(paths.host_path("/tmp/rx/ca.pem"), "/tmp/r/tmp/rx/ca.pem");
 }
 
 }  // namespace

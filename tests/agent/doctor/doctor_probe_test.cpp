@@ -94,6 +94,18 @@ TEST_F(DoctorProbe, ProbesTheTlsPortFromDaemonJsonWithTheContextsMaterial) {
   EXPECT_EQ(in.users[0].ca_matches_daemon, true);
 }
 
+TEST_F(DoctorProbe, DaemonJsonPathsAlreadyUnderTheRootAreUsedAsTheyAre) {
+  // `docker apply --root /r` writes the prefixed paths so that a test dockerd finds them.
+  fs.put("/r/etc/docker/daemon.json",
+         R"({"tls":true,"tlsverify":true,"tlscacert":"/r/etc/docker/tls/current/ca.pem",
+             "tlscert":"/r/etc/docker/tls/current/server-cert.pem","tlskey":"/r/etc/docker/tls/current/server-key.pem"})");
+  const auto in = gather_inputs(fs, network, options, now);
+  ASSERT_EQ(in.cert_files.size(), 3u);
+  for (const auto& f : in.cert_files) EXPECT_TRUE(f.exists && f.error.empty()) << f.path << " " << f.error;
+  ASSERT_TRUE(in.tls_endpoint.on_disk);
+  EXPECT_EQ(in.tls_endpoint.on_disk->serial_hex, server_serial);
+}
+
 TEST_F(DoctorProbe, AServedCertThatDoesNotVerifyIsStillSeen) {
   network.verified = make_error("tls_handshake_failed", "certificate verify failed");
   network.unverified = CertSummary{"99", "old", "ee", now + 24h};
