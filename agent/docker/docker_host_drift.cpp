@@ -4,6 +4,7 @@
 #include "agent/docker/systemd_dropin.hpp"
 
 #include <map>
+#include <set>
 
 namespace phoenix::agent::docker {
 namespace {
@@ -242,6 +243,9 @@ std::vector<std::pair<std::string, DriftSource>> drift_candidate_files(const fs:
   }
   if (auto unit = find_docker_unit(fs, paths)) files.emplace_back(unit->path, DriftSource::systemd_unit);
   for (const auto& dropin : find_docker_dropins(fs, paths)) files.emplace_back(dropin.path, DriftSource::systemd_unit);
+  // A user named twice (or two users sharing a home) must not make one line two findings.
+  std::set<std::string> seen;
+  std::erase_if(files, [&seen](const auto& file) { return !seen.insert(file.first).second; });
   return files;
 }
 

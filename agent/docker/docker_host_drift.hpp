@@ -62,6 +62,7 @@ struct DriftFixResult {
 };
 
 // Comments out each finding's line with kDisabledMarker (atomic write, mode and owner kept).
+// The whole line goes: `Environment="DOCKER_HOST=x" "OTHER=y"` loses OTHER too until restored.
 // A file whose line no longer matches the finding's line_text is left untouched; the
 // other files are still fixed, and the call then returns Error "drift_fix_failed" naming
 // the files it could not fix (scan again to see what is left).

@@ -120,6 +120,15 @@ TEST_F(DockerHostDrift, FixThenScanIsCleanAndRestoreIsByteIdentical) {
   EXPECT_EQ(scan_docker_host(fs, paths, users).size(), 3u);
 }
 
+TEST_F(DockerHostDrift, AUserNamedTwiceGivesOneFindingPerLine) {
+  fs.put("/r/root/.bashrc", "export DOCKER_HOST=tcp://a:2376\n");
+  users.push_back(users.front());
+  const auto findings = scan_docker_host(fs, paths, users);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_TRUE(fix_docker_host(fs, findings));
+  EXPECT_TRUE(scan_docker_host(fs, paths, users).empty());
+}
+
 TEST_F(DockerHostDrift, FixRefusesAFileThatChangedSinceTheScan) {
   fs.put("/r/etc/environment", "DOCKER_HOST=tcp://10.0.0.111:2376\n");
   fs.put("/r/root/.bashrc", "export DOCKER_HOST=tcp://a:2376\n");
