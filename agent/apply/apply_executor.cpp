@@ -194,7 +194,7 @@ Result<void> ApplyExecutor::perform(Action action, ApplyJournal& journal, const 
       return do_restart();
     case Action::verify_new:
       say("verifying TLS on 127.0.0.1:" + std::to_string(journal.verify_port) + " with the new client cert…");
-      return record(do_verify_set(journal.new_set, journal.new_serial));
+      return record(do_verify_set(journal.new_set, journal.new_serial, journal.verify_port));
     case Action::write_contexts:
       say("writing the phoenix context for " + join(journal.users, ", "));
       return do_write_contexts(journal);
@@ -321,12 +321,11 @@ Result<std::string> ApplyExecutor::probe_until(const TlsProbe& probe, const std:
                                          std::to_string(settings_.verify_timeout.count() / 1000) + " s: " + last);
 }
 
-Result<std::string> ApplyExecutor::do_verify_set(const std::string& set_id, const std::string& serial) {
+Result<std::string> ApplyExecutor::do_verify_set(const std::string& set_id, const std::string& serial,
+                                                 std::uint16_t port) {
   auto material = sets_.read(set_id);
   if (!material) return material.error();
-  auto port = listen_port(settings_.listen);
-  if (!port) return port.error();
-  TlsProbe probe{"127.0.0.1", *port, material->ca_pem, material->client_cert_pem, material->client_key_pem};
+  TlsProbe probe{"127.0.0.1", port, material->ca_pem, material->client_cert_pem, material->client_key_pem};
   auto served = probe_until(probe, serial);
   if (served) say("verified: serving serial " + *served);
   return served;
@@ -390,8 +389,23 @@ Result<void> ApplyExecutor::do_restore(const ApplyJournal& journal) {
 Result<std::string> ApplyExecutor::do_verify_old(const ApplyJournal& journal) {
   if (journal.old_set) {
     const std::string serial = journal.old_serial.value_or("");
-    say("verifying dockerd serves the previous set (serial " + serial + ")…");
-    return do_verify_set(*journal.old_set, serial);
+    // The previous listener may have been on another port than this apply's --listen:
+    // ask the restored daemon.json.
+    std::uint16_t port = journal.verify_port;
+    if (auto text = env_.fs.read_file(settings_.paths.daemon_json)) {
+      if (auto report = docker::read_daemon_tls_settings(*text)) {
+        for (const auto& host : report->hosts) {
+          auto split = split_tcp_host(host);
+          if (split) {
+            port = split->second;
+            break;
+          }
+        }
+      }
+    }
+    say("verifying dockerd serves the previous set (serial " + serial + ") on 127.0.0.1:" + std::to_string(port) +
+        "…");
+    return do_verify_set(*journal.old_set, serial, port);
   }
   say("verifying dockerd answers on unix://" + settings_.docker_socket + " (there was no previous TLS set)…");
   const auto deadline = env_.steady_now() + settings_.verify_timeout;

@@ -94,7 +94,7 @@ class ApplyExecutor {
   Result<void> do_backup(ApplyJournal& journal);
   Result<void> do_swap(const ApplyJournal& journal);
   Result<void> do_restart();
-  Result<std::string> do_verify_set(const std::string& set_id, const std::string& serial);
+  Result<std::string> do_verify_set(const std::string& set_id, const std::string& serial, std::uint16_t port);
   Result<void> do_write_contexts(const ApplyJournal& journal);
   Result<std::string> do_verify_contexts(const ApplyJournal& journal);
   Result<void> do_commit(const ApplyJournal& journal);

@@ -27,8 +27,9 @@ class FakeDockerd final : public DockerProber {
     serving = cert ? cert->facts().serial_hex : "";
     ++restarts;
   }
-  Result<std::string> tls_ping(const TlsProbe&) override {
+  Result<std::string> tls_ping(const TlsProbe& probe) override {
     ++pings;
+    last_port = probe.port;
     if (serving.empty()) return make_error("connect_failed", "dockerd is down");
     return serving;
   }
@@ -37,6 +38,7 @@ class FakeDockerd final : public DockerProber {
   std::string serving;
   int restarts = 0;
   int pings = 0;
+  std::uint16_t last_port = 0;
 
  private:
   fs::FakeFileSystem& fs_;
@@ -58,6 +60,7 @@ class ApplyExecutorTest : public ::testing::Test {
   std::vector<std::string> lines;
   int restart_failures = 0;  // the next N restarts fail
   std::optional<Step> crash_at;
+  std::string listen = "tcp://0.0.0.0:2376";
   pki::CertificateAuthority ca = test::make_ca();
 
   void SetUp() override {
@@ -75,6 +78,7 @@ class ApplyExecutorTest : public ::testing::Test {
     s.state_dir = "/state";
     s.restart_commands = {restart_argv};
     s.verify_timeout = 2s;
+    s.listen = listen;
     ApplyEnvironment env{fs,
                          runner,
                          dockerd,
@@ -194,6 +198,19 @@ TEST_F(ApplyExecutorTest, VerifyFailureRollsBackAndDockerdServesTheOldSerial) {
   EXPECT_EQ(fs.read_file(paths.daemon_json).value(), daemon_before);
   EXPECT_FALSE(fs.exists("/state/docker-apply.journal.json"));
   EXPECT_LE(clock - std::chrono::steady_clock::time_point{}, 10s);  // bounded by the verify timeout
+}
+
+TEST_F(ApplyExecutorTest, RollbackVerifiesThePreviousSetOnThePreviousListener) {
+  apply_ok(test::good_files(ca));
+  const auto old_serial = dockerd.serving;
+  listen = "tcp://0.0.0.0:2400";
+  restart_failures = 1;
+  auto report = executor().apply(test::validated(test::good_files(ca)));
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->final_step, Step::discarded);
+  EXPECT_EQ(dockerd.last_port, 2376);
+  EXPECT_EQ(report->served_serial, old_serial);
+  EXPECT_NE(fs.read_file(paths.daemon_json).value().find("tcp://0.0.0.0:2376"), std::string::npos);
 }
 
 TEST_F(ApplyExecutorTest, UnitWithHostFlagGetsADropIn) {
