@@ -78,11 +78,16 @@ Result<FileInfo> FakeFileSystem::stat(const std::string& path) const {
 
 Result<void> FakeFileSystem::create_directories(const std::string& path, mode_t mode) {
   std::lock_guard lock(mutex_);
-  add_parents(nodes_, path + "/x");
-  auto& info = nodes_[path].info;
-  if (!info.is_directory) {
-    info.is_directory = true;
-    info.mode = mode;
+  // Like mkdir -p: directories made now get `mode`, existing ones keep theirs.
+  for (std::string dir = path; dir != "/" && dir != "."; dir = parent_path(dir)) {
+    auto [it, inserted] = nodes_.try_emplace(dir);
+    if (!inserted && !it->second.info.is_directory) {
+      return make_error("io_error", "not a directory: " + dir);
+    }
+    if (inserted) {
+      it->second.info.is_directory = true;
+      it->second.info.mode = mode;
+    }
   }
   return ok();
 }

@@ -40,6 +40,18 @@ TEST(FakeFileSystem, SymlinksResolveLikeTheKernel) {
   EXPECT_EQ(*fs.list_directory("/tls/current"), std::vector<std::string>{"cert.pem"});
 }
 
+TEST(FakeFileSystem, CreateDirectoriesGivesNewDirectoriesTheMode) {
+  FakeFileSystem fs;
+  ASSERT_TRUE(fs.create_directories("/home/alice", 0755));
+  ASSERT_TRUE(fs.create_directories("/home/alice/.docker/contexts", 0700));
+  EXPECT_EQ(fs.stat("/home/alice")->mode, 0755u);
+  EXPECT_EQ(fs.stat("/home/alice/.docker")->mode, 0700u);
+  EXPECT_EQ(fs.stat("/home/alice/.docker/contexts")->mode, 0700u);
+  EXPECT_TRUE(fs.stat("/home/alice/.docker")->is_directory);
+  fs.put("/home/alice/file", "x");
+  EXPECT_FALSE(fs.create_directories("/home/alice/file/sub"));
+}
+
 TEST(FakeFileSystem, RenameAndRemoveTree) {
   FakeFileSystem fs;
   fs.put("/a/x", "1");
