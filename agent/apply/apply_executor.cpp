@@ -152,7 +152,10 @@ ApplyReport ApplyExecutor::run(ApplyMachine machine, ApplyJournal journal, const
     journal.failure = machine.failure();
     if (machine.journal_needed()) {
       if (auto saved = journal_store_.save(journal); !saved) {
-        say("warning: cannot write the journal: " + saved.error().to_string());
+        say("cannot write the journal: " + saved.error().to_string());
+        machine.on_journal_failure(Failure{"journal_unwritable", saved.error().message});
+        journal.step = machine.step();
+        journal.failure = machine.failure();
         continue;
       }
       if (env_.after_journal) env_.after_journal(journal.step);

@@ -192,6 +192,25 @@ void ApplyMachine::fail_to(Step step, Failure error) {
   step_ = step;
 }
 
+void ApplyMachine::on_journal_failure(Failure error) {
+  switch (step_) {
+    case Step::begun:
+    case Step::staged:
+    case Step::swapping:
+      fail_to(Step::aborted, std::move(error));
+      break;
+    case Step::swapped:
+    case Step::restarted:
+    case Step::verified:
+    case Step::contexts_written:
+    case Step::contexts_verified:
+      fail_to(Step::rolling_back, std::move(error));
+      break;
+    default:
+      break;
+  }
+}
+
 bool ApplyMachine::journal_needed() const {
   return step_ != Step::committed && step_ != Step::discarded;
 }

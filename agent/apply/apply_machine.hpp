@@ -107,6 +107,12 @@ class ApplyMachine {
   void on_success(Action action);
   void on_failure(Action action, Failure error);
 
+  // The journal could not record the step just reached: without it a crash could not be
+  // recovered, so a forward run stops here. Before the swap (begun, staged, swapping: the
+  // live files are still untouched) it aborts; after it, it rolls back. A rollback goes on
+  // (it is already heading to the one known-good state).
+  void on_journal_failure(Failure error);
+
   Step step() const { return step_; }
   const std::optional<Failure>& failure() const { return failure_; }
   bool finished() const { return next_action() == Action::none; }

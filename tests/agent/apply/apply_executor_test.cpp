@@ -213,6 +213,21 @@ TEST_F(ApplyExecutorTest, RollbackVerifiesThePreviousSetOnThePreviousListener) {
   EXPECT_NE(fs.read_file(paths.daemon_json).value().find("tcp://0.0.0.0:2376"), std::string::npos);
 }
 
+TEST_F(ApplyExecutorTest, AJournalThatCannotBeWrittenStopsBeforeTheSwap) {
+  const auto daemon_before = fs.read_file(paths.daemon_json).value();
+  int journal_writes = 0;
+  fs.fail_writes_matching([&](const std::string& path) {
+    return path == "/state/docker-apply.journal.json" && ++journal_writes > 2;  // begun, staged ok
+  });
+  auto report = executor().apply(test::validated(test::good_files(ca)));
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->succeeded);
+  EXPECT_EQ(report->failure->code, "journal_unwritable");
+  EXPECT_EQ(dockerd.restarts, 0);
+  EXPECT_EQ(fs.read_file(paths.daemon_json).value(), daemon_before);
+  EXPECT_FALSE(fs.exists(paths.tls_dir + "/current"));
+}
+
 TEST_F(ApplyExecutorTest, UnitWithHostFlagGetsADropIn) {
   fs.put("/r/lib/systemd/system/docker.service",
          "[Service]\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n");

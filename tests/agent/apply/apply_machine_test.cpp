@@ -176,6 +176,20 @@ TEST(ApplyMachine, RolledForwardResumeCanStillRollBack) {
   EXPECT_EQ(m.next_action(), Action::restore);
 }
 
+TEST(ApplyMachine, AnUnwritableJournalStopsAForwardRun) {
+  ApplyMachine before;
+  before.on_success(Action::stage);
+  before.on_success(Action::backup);  // at `swapping`: the swap has not started
+  before.on_journal_failure(Failure{"journal_unwritable", "disk full"});
+  EXPECT_EQ(before.next_action(), Action::discard);
+  ApplyMachine after(Step::restarted, std::nullopt);
+  after.on_journal_failure(Failure{"journal_unwritable", "disk full"});
+  EXPECT_EQ(after.next_action(), Action::restore);
+  ApplyMachine rolling(Step::restored, Failure{"x", "y"});
+  rolling.on_journal_failure(Failure{"journal_unwritable", "disk full"});
+  EXPECT_EQ(rolling.next_action(), Action::restart_old);
+}
+
 TEST(ApplyMachine, StepNamesRoundTrip) {
   for (int i = 1; i <= static_cast<int>(Step::discarded); ++i) {
     const auto s = static_cast<Step>(i);
