@@ -61,6 +61,7 @@ class ApplyExecutorTest : public ::testing::Test {
   int restart_failures = 0;  // the next N restarts fail
   std::optional<Step> crash_at;
   std::string listen = "tcp://0.0.0.0:2376";
+  std::vector<std::string> users{"root"};
   pki::CertificateAuthority ca = test::make_ca();
 
   void SetUp() override {
@@ -79,6 +80,7 @@ class ApplyExecutorTest : public ::testing::Test {
     s.restart_commands = {restart_argv};
     s.verify_timeout = 2s;
     s.listen = listen;
+    s.users = users;
     ApplyEnvironment env{fs,
                          runner,
                          dockerd,
@@ -226,6 +228,27 @@ TEST_F(ApplyExecutorTest, AJournalThatCannotBeWrittenStopsBeforeTheSwap) {
   EXPECT_EQ(dockerd.restarts, 0);
   EXPECT_EQ(fs.read_file(paths.daemon_json).value(), daemon_before);
   EXPECT_FALSE(fs.exists(paths.tls_dir + "/current"));
+}
+
+TEST_F(ApplyExecutorTest, EveryConfiguredUserGetsAContextTheyOwn) {
+  fs.put("/r/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1001::/home/alice:/bin/bash\n");
+  users = {"root", "alice"};
+  apply_ok(test::good_files(ca));
+  const docker::UserAccount alice{"alice", "/r/home/alice", 1000, 1001};
+  const auto status = docker::inspect_phoenix_context(fs, alice);
+  EXPECT_TRUE(status.present && status.current && status.has_tls_files);
+  const auto key = fs.stat(docker::context_paths(alice).key_pem).value();
+  EXPECT_EQ(key.uid, 1000u);
+  EXPECT_EQ(key.mode, 0600u);
+}
+
+TEST_F(ApplyExecutorTest, AnUnknownUserIsRefusedBeforeAnything) {
+  users = {"root", "mallory"};
+  auto report = executor().apply(test::validated(test::good_files(ca)));
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, "unknown_user");
+  EXPECT_FALSE(fs.exists("/state/docker-apply.journal.json"));
+  EXPECT_FALSE(fs.exists(paths.tls_dir + "/sets"));
 }
 
 TEST_F(ApplyExecutorTest, UnitWithHostFlagGetsADropIn) {
