@@ -10,6 +10,9 @@
 #include <fstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace phoenix::hub {
 namespace {
 
@@ -76,9 +79,12 @@ Result<VmInfo> TartRunSupervisor::start(const std::string& name,
     return make_error("driver_failed", "cannot create the VM log directory " + config.state_dir +
                                            "/logs: " + dir_error.message());
   }
-  {
-    std::ofstream header(log, std::ios::app);
-    header << "--- phoenix-hub: tart run " << name << " --no-graphics at " << utc_now() << " ---\n";
+  // A marker between runs for people reading the log; created 0640 like the spawner would.
+  if (const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640); fd >= 0) {
+    const std::string header =
+        "--- phoenix-hub: tart run " + name + " --no-graphics at " + utc_now() + " ---\n";
+    [[maybe_unused]] const auto written = ::write(fd, header.data(), header.size());
+    ::close(fd);
   }
   const std::uintmax_t offset = file_size_or_zero(log);
 
