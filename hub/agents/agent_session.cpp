@@ -165,13 +165,13 @@ void AgentSession::handle_state(const protocol::Envelope& message) {
                       "the state names another VM than this connection's identity (" +
                           identity_.name + ")");
   }
+  state_->registry->update_state(identity_.name, this, message.body);
   if (auto stored = state_->store->set_last_state(identity_.name, message.body,
                                                   std::chrono::system_clock::now());
       !stored) {
     log::warning(kLog, "could not store the state of " + identity_.name + ": " +
                            stored.error().to_string());
   }
-  state_->registry->update_state(identity_.name, this, message.body);
   if (message.kind() == MessageType::hello) {
     log::info(kLog, "agent " + identity_.name + " said hello (agent_version " +
                         message.body.value("agent_version", std::string("?")) + ")");

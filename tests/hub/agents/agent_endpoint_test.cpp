@@ -1,0 +1,352 @@
+// The agent endpoint over real TLS on loopback: refusals at the handshake and at the
+// upgrade (each logged with its reason), enrollment and its token errors, the channel's
+// message handling, revocation, hub restart and identity renewal.
+#include "tests/hub/agents/agents_test_support.hpp"
+
+#include "shared/pki/digest.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace phoenix::hub::test {
+namespace {
+
+class AgentEndpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = std::shared_ptr<HubStore>(HubStore::open(dir.path() + "/hub.db").value());
+    hub = std::make_unique<RunningEndpoint>(pki, store);
+  }
+  void TearDown() override { hub.reset(); }
+
+  std::string ca_pem() const { return pki.identity_ca.certificate().to_pem(); }
+
+  // Connects with `identity` and expects the channel to be refused (no usable channel).
+  void expect_refused(const KeyAndCert* identity, const std::vector<std::string>& log_parts) {
+    WsClient client(hub->port(), ca_pem(), identity);
+    auto connected = client.connect();
+    EXPECT_FALSE(connected) << "the channel was opened";
+    EXPECT_TRUE(logs.wait_for(log_parts)) << "missing log line; log was:\n" << logs.all();
+    EXPECT_EQ(hub->registry().size(), 0u);
+  }
+
+  // An enrolled agent's open channel, after a hello the hub has stored.
+  std::unique_ptr<WsClient> connect_agent(const KeyAndCert& identity, const std::string& vm) {
+    auto client = std::make_unique<WsClient>(hub->port(), ca_pem(), &identity);
+    auto connected = client->connect();
+    EXPECT_TRUE(connected) << (connected ? "" : connected.error().to_string());
+    const auto hello_id = "hello-" + std::to_string(++hellos_);
+    EXPECT_TRUE(client->send(hello_message(vm, hello_id)));
+    EXPECT_TRUE(wait_until([&] {
+      const auto agent = hub->registry().find(vm);
+      return agent && agent->last_state.is_object() &&
+             agent->last_state.value("test_hello_id", "") == hello_id;
+    }));
+    return client;
+  }
+
+  template <class Predicate>
+  static bool wait_until(Predicate predicate, std::chrono::milliseconds timeout = 1500ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!predicate()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+
+  std::string enroll_body(const std::string& secret, const std::string& vm, const std::string& csr) {
+    return nlohmann::json{{"token_secret", secret}, {"vm", vm}, {"csr", csr}}.dump();
+  }
+
+  int hellos_ = 0;
+  LogCapture logs;
+  TestPki pki;
+  TempDir dir;
+  std::shared_ptr<HubStore> store;
+  std::unique_ptr<RunningEndpoint> hub;
+};
+
+// --- refusals ---
+
+TEST_F(AgentEndpointTest, NoClientCertIsRefusedAtTheUpgrade) {
+  WsClient client(hub->port(), ca_pem(), nullptr);
+  auto connected = client.connect();
+  ASSERT_FALSE(connected);
+  EXPECT_EQ(connected.error().code, "http");
+  EXPECT_NE(connected.error().message.find("401"), std::string::npos);
+  EXPECT_NE(connected.error().message.find("client_cert_required"), std::string::npos);
+  EXPECT_TRUE(logs.wait_for({"refused", "client_cert_required"})) << logs.all();
+}
+
+TEST_F(AgentEndpointTest, CertFromAnotherCaFailsTheHandshake) {
+  auto other_ca = pki::CertificateAuthority::create("Other CA", std::chrono::hours{24}).value();
+  auto identity = TestPki::leaf(other_ca, "vm1");
+  enroll_directly(pki, *store, "vm1");
+  expect_refused(&identity, {"TLS handshake", "refused", "unknown CA"});
+}
+
+TEST_F(AgentEndpointTest, ExpiredCertFailsTheHandshake) {
+  auto identity = TestPki::leaf(pki.identity_ca, "vm1", pki::Usage::client_auth,
+                                std::chrono::system_clock::now() - std::chrono::hours{24 * 30});
+  expect_refused(&identity, {"TLS handshake", "client certificate expired"});
+}
+
+TEST_F(AgentEndpointTest, NotYetValidCertFailsTheHandshake) {
+  auto identity = TestPki::leaf(pki.identity_ca, "vm1", pki::Usage::client_auth,
+                                std::chrono::system_clock::now() + std::chrono::hours{24 * 30});
+  expect_refused(&identity, {"TLS handshake", "not yet valid"});
+}
+
+TEST_F(AgentEndpointTest, ServerAuthOnlyCertFailsTheHandshake) {
+  auto identity = TestPki::leaf(pki.identity_ca, "vm1", pki::Usage::server_auth);
+  expect_refused(&identity, {"TLS handshake", "does not allow clientAuth"});
+}
+
+TEST_F(AgentEndpointTest, RevokedAgentIsRefusedAtTheUpgrade) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  store->revoke("vm1", std::chrono::system_clock::now()).value();
+  WsClient client(hub->port(), ca_pem(), &identity);
+  auto connected = client.connect();
+  ASSERT_FALSE(connected);
+  EXPECT_NE(connected.error().message.find("403"), std::string::npos);
+  EXPECT_TRUE(logs.wait_for({"refused", "agent_revoked"})) << logs.all();
+}
+
+TEST_F(AgentEndpointTest, ValidCertOfAnAgentThatIsNotEnrolledIsRefused) {
+  auto identity = TestPki::leaf(pki.identity_ca, "stranger");
+  expect_refused(&identity, {"refused", "agent_not_enrolled", "stranger"});
+}
+
+// --- enrollment ---
+
+TEST_F(AgentEndpointTest, EnrollmentIssuesAnIdentityThatOpensTheChannel) {
+  const auto secret = add_token(*store, "vm1");
+  pki::PrivateKey key = pki::PrivateKey::generate_p256().value();
+  const auto csr = make_csr("vm1", &key);
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", csr));
+  ASSERT_TRUE(answer) << answer.error().to_string();
+  ASSERT_EQ(answer->status, 200u) << answer->body.dump();
+  EXPECT_EQ(answer->body["ca"], ca_pem());
+  EXPECT_EQ(answer->body["docker_ca"], pki.docker_ca.certificate().to_pem());
+  auto cert = pki::Certificate::from_pem(answer->body["cert"].get<std::string>()).value();
+  const auto facts = cert.facts();
+  EXPECT_EQ(facts.subject_cn, "vm1");
+  EXPECT_TRUE(facts.has_usage(pki::Usage::client_auth));
+  EXPECT_FALSE(facts.has_usage(pki::Usage::server_auth));
+  EXPECT_EQ(store->get_agent("vm1").value()->cert_serial, facts.serial_hex);
+
+  KeyAndCert identity{key, cert};
+  auto client = connect_agent(identity, "vm1");
+  EXPECT_EQ(store->get_agent("vm1").value()->last_state["agent_version"], "0.1.0");
+  EXPECT_TRUE(store->get_agent("vm1").value()->connected);
+}
+
+TEST_F(AgentEndpointTest, TokenUsedTwiceIsRefused) {
+  const auto secret = add_token(*store, "vm1");
+  auto first = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm1")));
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200u);
+  auto second = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm1")));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 401u);
+  EXPECT_EQ(second->body["error"]["code"], "token_used");
+  EXPECT_TRUE(logs.wait_for({"enrollment", "refused", "token_used"})) << logs.all();
+}
+
+TEST_F(AgentEndpointTest, ExpiredTokenIsRefused) {
+  const auto secret = pki::random_token(32);
+  const auto now = std::chrono::system_clock::now();
+  store->add_token(pki::sha256_hex(secret), "vm1", now - std::chrono::hours{2}, now - std::chrono::hours{1}).value();
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm1")));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 401u);
+  EXPECT_EQ(answer->body["error"]["code"], "token_expired");
+}
+
+TEST_F(AgentEndpointTest, UnknownTokenIsRefused) {
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll",
+                           enroll_body(pki::random_token(32), "vm1", make_csr("vm1")));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 401u);
+  EXPECT_EQ(answer->body["error"]["code"], "token_invalid");
+}
+
+TEST_F(AgentEndpointTest, TokenForVm1WithCsrClaimingVm2IsRefused) {
+  const auto secret = add_token(*store, "vm1");
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm2", make_csr("vm2")));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 403u);
+  EXPECT_EQ(answer->body["error"]["code"], "name_not_allowed");
+  EXPECT_EQ(answer->body["error"]["message"], "token is for vm1, CSR claims vm2");
+  EXPECT_FALSE(store->get_agent("vm2").value().has_value());
+  EXPECT_FALSE(store->get_agent("vm1").value().has_value());
+}
+
+TEST_F(AgentEndpointTest, CsrThatDoesNotMatchTheRequestIsRefusedWithoutSpendingTheToken) {
+  const auto secret = add_token(*store, "vm1");
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm2")));
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 403u);
+  EXPECT_EQ(answer->body["error"]["code"], "name_not_allowed");
+  auto retry = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm1")));
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->status, 200u) << retry->body.dump();
+}
+
+TEST_F(AgentEndpointTest, MalformedEnrollmentBodyIs400) {
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", "{not json");
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 400u);
+  EXPECT_EQ(answer->body["error"]["code"], "invalid_request");
+}
+
+// --- channel ---
+
+TEST_F(AgentEndpointTest, MessageOverOneMebibyteClosesWith1009) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  ASSERT_TRUE(client->send(std::string(1024 * 1024 + 1, 'x')));
+  auto read = client->read();
+  ASSERT_FALSE(read);
+  EXPECT_EQ(client->close_code(), 1009);
+  EXPECT_TRUE(wait_until([&] { return !hub->registry().is_connected("vm1"); }));
+}
+
+TEST_F(AgentEndpointTest, InvalidJsonAndUnknownTypeGetErrorRepliesAndTheChannelStays) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+
+  ASSERT_TRUE(client->send("{this is not json"));
+  auto error = client->read_type("error");
+  ASSERT_TRUE(error) << error.error().to_string();
+  EXPECT_EQ((*error)["body"]["code"], "invalid_json");
+
+  ASSERT_TRUE(client->send(R"({"v":1,"type":"teleport","id":"x-7","body":{}})"));
+  error = client->read_type("error");
+  ASSERT_TRUE(error) << error.error().to_string();
+  EXPECT_EQ((*error)["body"]["code"], "unknown_type");
+  EXPECT_EQ((*error)["re"], "x-7");
+
+  nlohmann::json state = {{"v", 1}, {"type", "state"}, {"id", "a-2"},
+                          {"body", {{"vm", "vm1"}, {"agent_version", "0.2.0"}}}};
+  ASSERT_TRUE(client->send(state.dump()));
+  EXPECT_TRUE(wait_until([&] {
+    auto agent = store->get_agent("vm1").value();
+    return agent && agent->last_state.value("agent_version", "") == "0.2.0";
+  }));
+  EXPECT_EQ(hub->registry().find("vm1")->last_state["agent_version"], "0.2.0");
+}
+
+TEST_F(AgentEndpointTest, RevokeClosesTheLiveConnectionAndAReconnectIsRefused) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  ASSERT_TRUE(hub->registry().is_connected("vm1"));
+  ASSERT_TRUE(hub->registry().revoke("vm1"));
+  auto read = client->read(1s);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(client->close_code(), 1008);
+  EXPECT_TRUE(wait_until([&] { return !hub->registry().is_connected("vm1"); }));
+
+  WsClient again(hub->port(), ca_pem(), &identity);
+  auto connected = again.connect();
+  ASSERT_FALSE(connected);
+  EXPECT_NE(connected.error().message.find("agent_revoked"), std::string::npos);
+}
+
+TEST_F(AgentEndpointTest, NewConnectionOfTheSameAgentReplacesTheOldOne) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto first = connect_agent(identity, "vm1");
+  auto second = connect_agent(identity, "vm1");
+  auto read = first->read(1s);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(first->close_code(), 1000);
+  EXPECT_EQ(hub->registry().size(), 1u);
+  EXPECT_TRUE(second->send(hello_message("vm1", "a-9")));
+  EXPECT_TRUE(hub->registry().is_connected("vm1"));
+}
+
+TEST_F(AgentEndpointTest, HubRestartKeepsTheRegistryAndTheAgentReconnects) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  {
+    auto client = connect_agent(identity, "vm1");
+    std::thread stopper([&] { hub->stop(); });
+    auto read = client->read(1s);
+    stopper.join();
+    ASSERT_FALSE(read);
+    EXPECT_EQ(client->close_code(), 1001);
+  }
+  hub = std::make_unique<RunningEndpoint>(pki, store);
+  auto agent = store->get_agent("vm1").value();
+  ASSERT_TRUE(agent.has_value());
+  EXPECT_FALSE(agent->connected);
+  auto client = connect_agent(identity, "vm1");
+  EXPECT_TRUE(hub->registry().is_connected("vm1"));
+  EXPECT_TRUE(store->get_agent("vm1").value()->connected);
+}
+
+TEST_F(AgentEndpointTest, IdentityRenewalReturnsSameCnAndNewSerial) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  pki::PrivateKey key = pki::PrivateKey::generate_p256().value();
+  nlohmann::json request = {{"v", 1}, {"type", "sign_request"}, {"id", "a-5"},
+                            {"body", {{"kind", "identity"}, {"csr", make_csr("vm1", &key)}}}};
+  ASSERT_TRUE(client->send(request.dump()));
+  auto result = client->read_type("result");
+  ASSERT_TRUE(result) << result.error().to_string();
+  EXPECT_EQ((*result)["re"], "a-5");
+  auto cert = pki::Certificate::from_pem((*result)["body"]["cert"].get<std::string>()).value();
+  EXPECT_EQ(cert.facts().subject_cn, "vm1");
+  EXPECT_NE(cert.facts().serial_hex, identity.cert.facts().serial_hex);
+  EXPECT_EQ(store->get_agent("vm1").value()->cert_serial, cert.facts().serial_hex);
+
+  // A CSR for another name is refused over the channel too.
+  request["id"] = "a-6";
+  request["body"]["csr"] = make_csr("vm2");
+  ASSERT_TRUE(client->send(request.dump()));
+  auto error = client->read_type("error");
+  ASSERT_TRUE(error);
+  EXPECT_EQ((*error)["body"]["code"], "name_not_allowed");
+
+  // The renewed identity opens the channel.
+  auto renewed = connect_agent(KeyAndCert{key, cert}, "vm1");
+  EXPECT_EQ(hub->registry().find("vm1")->cert_serial, cert.facts().serial_hex);
+}
+
+TEST_F(AgentEndpointTest, CommandsAreAnsweredOrTimeOut) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  std::promise<Result<nlohmann::json>> answered;
+  hub->registry().send_command("vm1", protocol::MessageType::renew_identity, nlohmann::json::object(),
+                               [&](Result<nlohmann::json> r) { answered.set_value(std::move(r)); }, 2s);
+  auto command = client->read_type("renew_identity");
+  ASSERT_TRUE(command);
+  nlohmann::json reply = {{"v", 1}, {"type", "result"}, {"id", "a-3"}, {"re", (*command)["id"]},
+                          {"body", {{"done", true}}}};
+  ASSERT_TRUE(client->send(reply.dump()));
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(1s), std::future_status::ready);
+  auto result = future.get();
+  ASSERT_TRUE(result);
+  EXPECT_EQ((*result)["done"], true);
+
+  std::promise<Result<nlohmann::json>> timed_out;
+  hub->registry().send_command("vm1", protocol::MessageType::renew_identity, nlohmann::json::object(),
+                               [&](Result<nlohmann::json> r) { timed_out.set_value(std::move(r)); }, 100ms);
+  auto late = timed_out.get_future();
+  ASSERT_EQ(late.wait_for(1s), std::future_status::ready);
+  auto timeout = late.get();
+  ASSERT_FALSE(timeout);
+  EXPECT_EQ(timeout.error().code, "command_timeout");
+
+  std::promise<Result<nlohmann::json>> absent;
+  hub->registry().send_command("nobody", protocol::MessageType::renew_identity, {},
+                               [&](Result<nlohmann::json> r) { absent.set_value(std::move(r)); });
+  auto none = absent.get_future();
+  ASSERT_EQ(none.wait_for(1s), std::future_status::ready);
+  EXPECT_EQ(none.get().error().code, "agent_not_connected");
+}
+
+}  // namespace
+}  // namespace phoenix::hub::test
