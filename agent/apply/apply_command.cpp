@@ -1,6 +1,7 @@
 #include "agent/apply/apply_command.hpp"
 
 #include "agent/apply/apply_executor.hpp"
+#include "agent/apply/apply_lock.hpp"
 #include "agent/apply/docker_prober.hpp"
 #include "agent/apply/material_validation.hpp"
 #include "agent/docker/user_account.hpp"
@@ -155,6 +156,46 @@ int run_apply_command(const std::vector<std::string>& args) {
                               failpoint};
   apply::ApplyExecutor executor(env, settings);
 
+  progress("validating…");
+  apply::CertFiles files;
+  files.ca_path = ca;
+  files.server_cert_path = server_cert;
+  files.server_key_path = server_key;
+  files.client_cert_path = client_cert;
+  files.client_key_path = client_key;
+  const std::pair<std::pair<const char*, const std::string*>, std::string*> inputs[] = {
+      {{"--ca", &ca}, &files.ca_pem},
+      {{"--server-cert", &server_cert}, &files.server_cert_pem},
+      {{"--server-key", &server_key}, &files.server_key_pem},
+      {{"--client-cert", &client_cert}, &files.client_cert_pem},
+      {{"--client-key", &client_key}, &files.client_key_pem}};
+  std::optional<Error> refusal;
+  for (const auto& [flag, out] : inputs) {
+    auto text = read_input(fs, flag.first, *flag.second);
+    if (!text) {
+      refusal = text.error();
+      break;
+    }
+    *out = std::move(*text);
+  }
+  Result<apply::ValidatedMaterial> material = refusal ? Result<apply::ValidatedMaterial>(*refusal)
+                                                      : apply::validate_material(files, std::chrono::system_clock::now());
+  if (!material) refusal = material.error();
+
+  // One apply at a time on this machine (a second `docker apply`, or the agent).
+  // Taken only when something will be written: refused input with no journal to converge
+  // leaves the disk exactly as it was.
+  const bool journal_present = fs.exists(apply::JournalStore(fs, settings.state_dir).path());
+  if (refusal && !journal_present) {
+    std::cerr << "docker apply: refused: " << refusal->to_string() << "\n";
+    return kExitRefused;
+  }
+  auto lock = apply::ApplyLock::acquire(settings.state_dir);
+  if (!lock) {
+    std::cerr << "docker apply: " << lock.error().to_string() << "\n";
+    return kExitManual;
+  }
+
   // A journal left by a crashed run (or a failed rollback) is converged before anything new.
   auto converged = executor.converge();
   if (!converged) {
@@ -170,30 +211,8 @@ int run_apply_command(const std::vector<std::string>& args) {
     }
   }
 
-  progress("validating…");
-  apply::CertFiles files;
-  files.ca_path = ca;
-  files.server_cert_path = server_cert;
-  files.server_key_path = server_key;
-  files.client_cert_path = client_cert;
-  files.client_key_path = client_key;
-  const std::pair<std::pair<const char*, const std::string*>, std::string*> inputs[] = {
-      {{"--ca", &ca}, &files.ca_pem},
-      {{"--server-cert", &server_cert}, &files.server_cert_pem},
-      {{"--server-key", &server_key}, &files.server_key_pem},
-      {{"--client-cert", &client_cert}, &files.client_cert_pem},
-      {{"--client-key", &client_key}, &files.client_key_pem}};
-  for (const auto& [flag, out] : inputs) {
-    auto text = read_input(fs, flag.first, *flag.second);
-    if (!text) {
-      std::cerr << "docker apply: refused: " << text.error().to_string() << "\n";
-      return kExitRefused;
-    }
-    *out = std::move(*text);
-  }
-  auto material = apply::validate_material(files, std::chrono::system_clock::now());
-  if (!material) {
-    std::cerr << "docker apply: refused: " << material.error().to_string() << "\n";
+  if (refusal) {
+    std::cerr << "docker apply: refused: " << refusal->to_string() << "\n";
     return kExitRefused;
   }
   progress("valid: server serial " + material->server_serial + " (until " + material->server_not_after +

@@ -1,6 +1,7 @@
 // The command line's refusals, in-process: usage errors exit 2 and bad cert files exit 1,
 // and neither writes anything under --root. No root, no dockerd, no network needed.
 #include "agent/apply/apply_command.hpp"
+#include "agent/apply/apply_lock.hpp"
 
 #include "tests/agent/apply/test_material.hpp"
 
@@ -87,6 +88,17 @@ TEST_F(ApplyCommand, AMissingFileExitsOneNamingIt) {
   const auto err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("--client-key " + dir + "/c.key"), std::string::npos) << err;
   EXPECT_TRUE(root_untouched());
+}
+
+TEST_F(ApplyCommand, OneApplyAtATime) {
+  auto first = apply::ApplyLock::acquire(dir + "/state");
+  ASSERT_TRUE(first) << first.error().to_string();
+  auto second = apply::ApplyLock::acquire(dir + "/state");
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, "apply_busy");
+  { auto moved = std::move(*first); }  // released when the holder goes away
+  EXPECT_TRUE(apply::ApplyLock::acquire(dir + "/state"));
+  EXPECT_EQ(stdfs::status(dir + "/state").permissions() & stdfs::perms::all, stdfs::perms::owner_all);
 }
 
 }  // namespace

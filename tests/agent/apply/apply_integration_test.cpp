@@ -275,6 +275,21 @@ TEST_F(ApplyIntegration, AFailingRestartCommandIsRolledBackAndTheNextRunConverge
   expect_docker_cli_works();
 }
 
+TEST_F(ApplyIntegration, ARefusedRunStillConvergesWhatACrashedRunLeft) {
+  start_dockerd();
+  const auto first = test::good_files(ca);
+  ASSERT_EQ(apply(put_files("a", first)).exit_code, 0);
+  ASSERT_EQ(apply(put_files("b", test::good_files(ca)), {{"PHOENIX_FAILPOINT", "swapped"}}).exit_code, 137);
+  auto bad = test::good_files(ca);
+  bad.client_key_pem = bad.server_key_pem;
+  const auto refused = apply(put_files("bad", bad));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("client_key_mismatch"), std::string::npos) << refused.err;
+  EXPECT_FALSE(stdfs::exists(root.path() + "/state/docker-apply.journal.json"));
+  EXPECT_EQ(served_serial(first), test::validated(first).server_serial);
+  expect_docker_cli_works();
+}
+
 class ApplyCrash : public ApplyIntegration, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(ApplyCrash, AKillAtThisStepThenARerunServesTlsAndTheContextWorks) {
