@@ -117,6 +117,10 @@ Result<ApplyReport> ApplyExecutor::apply(const ValidatedMaterial& material) {
   auto old = sets_.current_set();
   if (!old) return old.error();
 
+  if (*old) {
+    if (auto report = already_live(**old, material, *port)) return *report;
+  }
+
   ApplyJournal journal;
   journal.step = Step::begun;
   journal.new_set = sets_.new_set_id(env_.wall_now(), material.server_serial);
@@ -135,6 +139,41 @@ Result<ApplyReport> ApplyExecutor::apply(const ValidatedMaterial& material) {
   if (auto r = journal_store_.save(journal); !r) return r.error();
   if (env_.after_journal) env_.after_journal(journal.step);
   return run(ApplyMachine(), std::move(journal), &material);
+}
+
+std::optional<ApplyReport> ApplyExecutor::already_live(const std::string& live_set, const ValidatedMaterial& material,
+                                                      std::uint16_t port) {
+  auto live = sets_.read(live_set);
+  const auto& f = material.files;
+  if (!live || live->ca_pem != f.ca_pem || live->server_cert_pem != f.server_cert_pem ||
+      live->server_key_pem != f.server_key_pem || live->client_cert_pem != f.client_cert_pem ||
+      live->client_key_pem != f.client_key_pem) {
+    return std::nullopt;
+  }
+  auto served = env_.prober.tls_ping(TlsProbe{"127.0.0.1", port, live->ca_pem, live->client_cert_pem,
+                                              live->client_key_pem});
+  if (!served || *served != material.server_serial) return std::nullopt;  // not serving it: apply for real
+  say("set " + live_set + " with these exact files is already live and verified (serial " + *served +
+      "): no restart; refreshing the contexts");
+  ApplyJournal journal;
+  journal.new_set = live_set;
+  journal.new_serial = material.server_serial;
+  journal.users = settings_.users;
+  journal.verify_port = port;
+  ApplyReport report;
+  report.new_set = live_set;
+  report.old_set = live_set;
+  report.new_serial = material.server_serial;
+  report.old_serial = material.server_serial;
+  report.users = settings_.users;
+  // The contexts need no journal: rewriting them is idempotent and dockerd is not touched.
+  auto written = do_write_contexts(journal);
+  auto verified = written ? do_verify_contexts(journal) : Result<std::string>(written.error());
+  report.succeeded = static_cast<bool>(verified);
+  report.final_step = verified ? Step::committed : Step::discarded;
+  if (verified) report.served_serial = *verified;
+  if (!verified) report.failure = to_failure(verified.error());
+  return report;
 }
 
 ApplyReport ApplyExecutor::run(ApplyMachine machine, ApplyJournal journal, const ValidatedMaterial* material) {

@@ -86,6 +86,10 @@ class ApplyExecutor {
   Result<ApplyReport> apply(const ValidatedMaterial& material);
 
  private:
+  // When `live_set` holds exactly these files and dockerd serves its serial, an apply is a
+  // no-op for dockerd (no restart): only the contexts are rewritten and verified.
+  std::optional<ApplyReport> already_live(const std::string& live_set, const ValidatedMaterial& material,
+                                          std::uint16_t port);
   ApplyReport run(ApplyMachine machine, ApplyJournal journal, const ValidatedMaterial* material);
   Result<void> perform(Action action, ApplyJournal& journal, const ValidatedMaterial* material,
                        std::string& served_serial);

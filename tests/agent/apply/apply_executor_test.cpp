@@ -251,6 +251,20 @@ TEST_F(ApplyExecutorTest, AnUnknownUserIsRefusedBeforeAnything) {
   EXPECT_FALSE(fs.exists(paths.tls_dir + "/sets"));
 }
 
+TEST_F(ApplyExecutorTest, ApplyingTheLiveSetAgainDoesNotRestartDockerd) {
+  const auto files = test::good_files(ca);
+  const auto first = apply_ok(files);
+  const int restarts = dockerd.restarts;
+  const auto again = apply_ok(files);
+  EXPECT_EQ(dockerd.restarts, restarts);
+  EXPECT_EQ(again.new_set, first.new_set);
+  EXPECT_EQ(fs.list_directory(paths.tls_dir + "/sets").value().size(), 1u);
+  // Not serving it (dockerd down): a real apply with a restart.
+  dockerd.serving = "";
+  apply_ok(files);
+  EXPECT_EQ(dockerd.restarts, restarts + 1);
+}
+
 TEST_F(ApplyExecutorTest, UnitWithHostFlagGetsADropIn) {
   fs.put("/r/lib/systemd/system/docker.service",
          "[Service]\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n");

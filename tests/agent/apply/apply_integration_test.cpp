@@ -208,6 +208,12 @@ TEST_F(ApplyIntegration, FirstApplyServesTlsKeepsUnrelatedKeysAndTheCliUsesThePh
             stdfs::perms::owner_read | stdfs::perms::owner_write);
   EXPECT_FALSE(stdfs::exists(root.path() + "/state/docker-apply.journal.json"));
   expect_docker_cli_works();
+  // The same files again: nothing to swap, dockerd is not restarted.
+  const int pid = dockerd->pid();
+  const auto again = apply(root.path() + "/input/a");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already live"), std::string::npos) << again.err;
+  EXPECT_EQ(dockerd->pid(), pid);
 }
 
 TEST_F(ApplyIntegration, UnitPassingHostFlagGetsADropInAndDockerdStillStarts) {
