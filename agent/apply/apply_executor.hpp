@@ -118,6 +118,9 @@ class ApplyExecutor {
   TlsSets sets_;
 };
 
+// "tcp://127.0.0.1:2376" -> {"127.0.0.1", 2376} ([v6] unbracketed); Error "invalid_listen" otherwise.
+Result<std::pair<std::string, std::uint16_t>> split_tcp_address(const std::string& address);
+
 // "tcp://0.0.0.0:2376" -> 2376; Error "invalid_listen" otherwise.
 Result<std::uint16_t> listen_port(const std::string& listen);
 
