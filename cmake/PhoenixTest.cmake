@@ -18,6 +18,13 @@ function(phoenix_add_test)
     set(T_SERIAL TRUE)  # integration tests share ports, namespaces and dockerd
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
+  if(T_LABEL STREQUAL "unit")
+    # `ninja unit-tests` builds just these (the sanitizer run needs nothing else).
+    if(NOT TARGET unit-tests)
+      add_custom_target(unit-tests)
+    endif()
+    add_dependencies(unit-tests ${T_NAME})
+  endif()
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main phoenix_warnings)
   target_compile_definitions(${T_NAME} PRIVATE
     PHOENIX_BINARY_DIR="${CMAKE_BINARY_DIR}" PHOENIX_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
