@@ -18,6 +18,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <thread>
 
 namespace phoenix::agent {
@@ -284,6 +285,37 @@ TEST_F(AgentChannelIntegration, KeepsItsIdentityWhileTheHubIsDownAndRenewsWhenIt
   EXPECT_TRUE(pki::check_key_matches(*cert, *key));
   EXPECT_FALSE(files_.exists(state_dir_ + "/identity.old"));
   EXPECT_FALSE(files_.exists(state_dir_ + "/identity.new"));
+  agent->signal(SIGTERM);
+  EXPECT_EQ(agent->wait_for_exit(5s).value_or(-1), 0) << agent->output();
+}
+
+TEST_F(AgentChannelIntegration, AnswersUnknownCommandsAndRenewsOnRequest) {
+  start_hub();
+  ASSERT_EQ(enroll(token()).first, 0);
+  const auto old_serial = serial_on_disk();
+  auto agent = run_agent();
+  ASSERT_TRUE(eventually([this] { return connected_with_state(); }, 10s)) << agent->output();
+
+  auto ask = [this](protocol::MessageType type) {
+    auto answer = std::make_shared<std::promise<Result<nlohmann::json>>>();
+    auto future = answer->get_future();
+    endpoint_->registry().send_command("vm1", type, nlohmann::json::object(),
+                                       [answer](Result<nlohmann::json> r) { answer->set_value(std::move(r)); }, 5s);
+    EXPECT_EQ(future.wait_for(6s), std::future_status::ready);
+    return future.get();
+  };
+  // A type this agent does not know: an error reply, and the connection stays.
+  auto unknown = ask(protocol::MessageType::unknown);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "unknown_type");
+  EXPECT_TRUE(endpoint_->registry().is_connected("vm1"));
+
+  auto renew = ask(protocol::MessageType::renew_identity);
+  ASSERT_TRUE(renew) << renew.error().to_string();
+  ASSERT_TRUE(eventually([&] {
+    const auto serial = connected_serial();
+    return !serial.empty() && serial != old_serial && serial == serial_on_disk();
+  }, 10s)) << agent->output();
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait_for_exit(5s).value_or(-1), 0) << agent->output();
 }
