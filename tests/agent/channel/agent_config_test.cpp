@@ -1,0 +1,51 @@
+#include "agent/channel/agent_config.hpp"
+#include "shared/config/config_object.hpp"
+#include "shared/fs/fake_file_system.hpp"
+
+#include <gtest/gtest.h>
+
+namespace phoenix::agent {
+namespace {
+
+TEST(AgentConfigTest, MissingDefaultFileMeansDefaults) {
+  fs::FakeFileSystem fs;
+  const auto config = load_agent_config(fs, kDefaultAgentConfigPath, false);
+  EXPECT_EQ(config.state_dir, "/var/lib/phoenix-agent");
+  EXPECT_EQ(config.docker_socket, "/var/run/docker.sock");
+  EXPECT_EQ(config.users, std::vector<std::string>{"root"});
+  EXPECT_EQ(config.root, "");
+}
+
+TEST(AgentConfigTest, MissingExplicitFileIsAnError) {
+  fs::FakeFileSystem fs;
+  EXPECT_THROW(load_agent_config(fs, "/etc/phoenix/other.json", true), config::ConfigError);
+}
+
+TEST(AgentConfigTest, ReadsEveryKey) {
+  fs::FakeFileSystem fs;
+  fs.put("/c.json", R"({"state_dir":"/s","docker_socket":"/d.sock","users":["root","alice"],"root":"/r"})");
+  const auto config = load_agent_config(fs, "/c.json", true);
+  EXPECT_EQ(config.state_dir, "/s");
+  EXPECT_EQ(config.docker_socket, "/d.sock");
+  EXPECT_EQ(config.users, (std::vector<std::string>{"root", "alice"}));
+  EXPECT_EQ(config.root, "/r");
+}
+
+TEST(AgentConfigTest, StrictAboutKeysAndTypes) {
+  fs::FakeFileSystem fs;
+  fs.put("/typo.json", R"({"state-dir":"/s"})");
+  fs.put("/type.json", R"({"users":"root"})");
+  fs.put("/empty.json", R"({"users":[]})");
+  fs.put("/bad.json", "{");
+  for (const char* path : {"/typo.json", "/type.json", "/empty.json", "/bad.json"}) {
+    try {
+      load_agent_config(fs, path, true);
+      ADD_FAILURE() << path << " was accepted";
+    } catch (const config::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace phoenix::agent
