@@ -87,7 +87,20 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
   method_ = std::string(header.method_string());
   path_ = loggable_path(header.target());
   if (parser_->is_done()) return dispatch_request();
+  if (beast::iequals(header[beast_http::field::expect], "100-continue")) return do_continue();
   do_read_body();
+}
+
+void HttpSession::do_continue() {
+  // curl and others wait up to a second for this before sending a body; the body size was
+  // already checked against the limit when the headers were parsed.
+  auto interim = std::make_shared<beast_http::response<beast_http::empty_body>>(Status::continue_, 11);
+  stream_.expires_after(options_->write_timeout);
+  beast_http::async_write(stream_, *interim,
+                          [self = shared_from_this(), interim](beast::error_code ec, std::size_t) {
+                            if (ec) return self->do_close();
+                            self->do_read_body();
+                          });
 }
 
 void HttpSession::do_read_body() {

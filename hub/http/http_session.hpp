@@ -33,6 +33,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_idle_read(boost::beast::error_code ec, std::size_t bytes);
   void do_read_header();
   void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+  void do_continue();
   void do_read_body();
   void on_read_body(boost::beast::error_code ec, std::size_t bytes);
   void on_read_error(boost::beast::error_code ec);

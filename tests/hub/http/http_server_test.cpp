@@ -54,6 +54,26 @@ TEST(HttpServer, BodyUpToTheLimitIsAcceptedOneByteMoreIs413) {
   EXPECT_EQ(too_big.error_code(), "body_too_large");
 }
 
+TEST(HttpServer, AnswersExpectContinueBeforeTheBody) {
+  TestServer server(fast_options(), echo_handler());
+  HttpConnection connection(server.port());
+  ASSERT_TRUE(connection.send_raw(
+      "POST /e HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(connection.read_reply().status, 100);
+  ASSERT_TRUE(connection.send_raw("hello"));
+  const auto reply = connection.read_reply();
+  ASSERT_EQ(reply.status, 200) << reply.failure;
+  EXPECT_EQ(reply.json()["body_size"], 5);
+}
+
+TEST(HttpServer, ExpectContinueOverTheLimitIs413WithoutContinue) {
+  TestServer server(fast_options(), echo_handler());
+  HttpConnection connection(server.port());
+  ASSERT_TRUE(connection.send_raw(
+      "POST /e HTTP/1.1\r\nHost: a\r\nContent-Length: 65537\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(connection.read_reply().status, 413);
+}
+
 TEST(HttpServer, OversizedHeadersAre431) {
   TestServer server(fast_options(), echo_handler());
   const auto reply = test::http_call(server.port(), "GET", "/x", {{"X-Big", std::string(20 * 1024, 'h')}});
