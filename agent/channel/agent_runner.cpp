@@ -95,8 +95,9 @@ void AgentRunner::schedule_renewal(const std::string& cert_pem) {
 }
 
 bool AgentRunner::renewal_due() const {
-  return Clock::now() >= renewal_at_ && !renewal_request_ &&
-         std::chrono::steady_clock::now() >= renewal_not_before_;
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (last_renewal_ && steady_now - *last_renewal_ < options_.renewal_retry) return false;
+  return Clock::now() >= renewal_at_ && !renewal_request_ && steady_now >= renewal_not_before_;
 }
 
 nlohmann::json AgentRunner::collect_state() {
@@ -248,9 +249,14 @@ net::awaitable<std::chrono::steady_clock::duration> AgentRunner::session() {
     auto wait = options_.state_interval;
     if (!renewal_request_) {
       const auto until_renewal = std::chrono::duration_cast<std::chrono::milliseconds>(renewal_at_ - Clock::now());
-      const auto until_retry = std::chrono::duration_cast<std::chrono::milliseconds>(
-          renewal_not_before_ - std::chrono::steady_clock::now());
-      const auto next = std::max(until_renewal, until_retry);
+      const auto steady_now = std::chrono::steady_clock::now();
+      auto until_retry = std::chrono::duration_cast<std::chrono::milliseconds>(renewal_not_before_ - steady_now);
+      if (last_renewal_) {
+        until_retry = std::max(until_retry, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                *last_renewal_ + options_.renewal_retry - steady_now));
+      }
+      // Never 0 when nothing is due: a blocked renewal must not spin this loop.
+      const auto next = std::max({until_renewal, until_retry, std::chrono::milliseconds{50}});
       wait = std::clamp(next, std::chrono::milliseconds{0}, wait);
     }
     connection->wake_timer().expires_after(wait);
@@ -340,6 +346,7 @@ void AgentRunner::handle_renewal_answer(ChannelConnection& connection, bool is_r
   log::notice(kLog, "identity renewed: serial " + cert->facts().serial_hex + " valid until " +
                         pki::format_utc(cert->facts().not_after) + "; reconnecting with it");
   schedule_renewal(identity_.cert_pem);
+  last_renewal_ = std::chrono::steady_clock::now();
   connection.renewed = true;
   connection.close(1000, "identity renewed");
 }

@@ -83,6 +83,9 @@ class AgentRunner {
   std::optional<std::string> renewal_request_; // id of the sign_request in flight
   std::optional<std::string> renewal_key_pem_; // its fresh key, kept until the answer
   std::chrono::steady_clock::time_point renewal_not_before_{};  // retry spacing
+  // A hub issuing identities shorter than its own back-dating would make every fresh
+  // identity due at once: successive renewals are spaced by renewal_retry at least.
+  std::optional<std::chrono::steady_clock::time_point> last_renewal_;
   std::uint64_t id_counter_ = 0;
 };
 
