@@ -1,5 +1,6 @@
 #include "hub/commands.hpp"
 
+#include "hub/admin/admin_commands.hpp"
 #include "hub/api/hub_config.hpp"
 #include "hub/api/serve.hpp"
 #include "shared/config/config_object.hpp"
@@ -34,6 +35,8 @@ int serve(const std::vector<std::string>& args) {
        "hub state directory (default /var/lib/phoenix-hub)")
       ("api-listen", po::value<std::string>()->value_name("ADDR:PORT"),
        "HTTP VM API address (default 127.0.0.1:8082; port 0 picks a free one)")
+      ("agent-listen", po::value<std::string>()->value_name("ADDR:PORT"),
+       "agent endpoint address (default 0.0.0.0:8443; port 0 picks a free one)")
       ("tart", po::value<std::string>()->value_name("PATH"),
        "absolute path of the tart executable (default /opt/homebrew/bin/tart)")
       ("driver", po::value<std::string>()->value_name("tart"), "VM driver (default tart)");
@@ -41,7 +44,7 @@ int serve(const std::vector<std::string>& args) {
   if (int rc = cli::parse_options("phoenix-hub serve", options, args, vm); rc >= 0) return rc;
 
   api::ServeFlags flags{flag(vm, "config"), flag(vm, "state-dir"), flag(vm, "api-listen"),
-                        flag(vm, "tart"), flag(vm, "driver")};
+                        flag(vm, "tart"), flag(vm, "driver"), flag(vm, "agent-listen")};
   api::HubConfig config;
   try {
     fs::RealFileSystem fs;
@@ -60,10 +63,13 @@ std::vector<cli::Command> hub_commands() {
     return [name](const std::vector<std::string>& args) { return not_yet(name, args); };
   };
   return {
-      {"init", "create the CAs, the hub's server cert, the store and a default config", stub("init")},
+      {"init", "create the CAs, the hub's server cert, the store and a default config",
+       [](const std::vector<std::string>& args) { return run_init_command(args); }},
       {"serve", "run the hub: agent endpoint, HTTP VM API and dashboard", serve},
-      {"token create", "print a one-time enrollment token for a VM", stub("token create")},
-      {"revoke", "revoke a VM's agent identity", stub("revoke")},
+      {"token create", "print a one-time enrollment token for a VM",
+       [](const std::vector<std::string>& args) { return run_token_create_command(args); }},
+      {"revoke", "revoke a VM's agent identity",
+       [](const std::vector<std::string>& args) { return run_revoke_command(args); }},
       {"rotate", "rotate certificates across the fleet", stub("rotate")},
   };
 }

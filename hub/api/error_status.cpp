@@ -9,8 +9,12 @@ namespace phoenix::hub::api {
 http::Status status_for(const Error& error) {
   using http::Status;
   const std::string_view code = error.code;
-  if (code == "invalid_name" || code == "bad_query") return Status::bad_request;
-  if (code == "vm_not_found") return Status::not_found;
+  if (code == "invalid_name" || code == "bad_query" || code == "invalid_request" ||
+      code == "invalid_ttl") {
+    return Status::bad_request;
+  }
+  if (code == "vm_not_found" || code == "agent_not_found") return Status::not_found;
+  if (code == "hub_url_unset") return Status::conflict;
   if (code == "already_running" || code == "not_running") return Status::conflict;
   if (code == "driver_failed") return Status::bad_gateway;
   if (code == "driver_timeout") return Status::gateway_timeout;

@@ -1,5 +1,6 @@
 #include "hub/api/hub_config.hpp"
 
+#include "hub/admin/hub_paths.hpp"
 #include "shared/config/config_object.hpp"
 
 namespace phoenix::hub::api {
@@ -55,7 +56,20 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     // Sections that other parts of the hub read are accepted here, not interpreted.
     top.reject_unknown_keys(
         {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
-    for (const char* section : {"agent_endpoint", "netns", "swarm", "rotation"}) (void)top.object(section);
+    for (const char* section : {"netns", "swarm", "rotation"}) (void)top.object(section);
+
+    const auto agents = top.object("agent_endpoint");
+    agents.reject_unknown_keys({"listen", "public_url"});
+    if (auto listen = agents.optional_string("listen")) {
+      out.agent_listen = listen_address(agents, "listen", *listen);
+    }
+    if (auto url = agents.optional_string("public_url")) {
+      // The same rule `token create` applies, so a URL serve accepts is one tokens can carry.
+      if (host_of_wss_url(*url).empty()) {
+        agents.fail("public_url", "must be wss://HOST[:PORT], e.g. wss://hypervisor.example:8443");
+      }
+      out.agent_public_url = *url;
+    }
 
     const auto api = top.object("api");
     api.reject_unknown_keys({"listen", "tokens"});
@@ -79,6 +93,11 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     auto parsed = http::parse_listen_address(*flags.api_listen);
     if (!parsed) throw config::ConfigError("--api-listen: " + parsed.error().message);
     out.api_listen = *parsed;
+  }
+  if (flags.agent_listen) {
+    auto parsed = http::parse_listen_address(*flags.agent_listen);
+    if (!parsed) throw config::ConfigError("--agent-listen: " + parsed.error().message);
+    out.agent_listen = *parsed;
   }
   if (flags.tart) {
     if (flags.tart->empty() || flags.tart->front() != '/') {

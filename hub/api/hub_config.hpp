@@ -20,6 +20,7 @@ struct ServeFlags {
   std::optional<std::string> api_listen;  // --api-listen ADDR:PORT
   std::optional<std::string> tart;        // --tart PATH
   std::optional<std::string> driver;      // --driver
+  std::optional<std::string> agent_listen;  // --agent-listen ADDR:PORT
 };
 
 struct HubConfig {
@@ -30,6 +31,9 @@ struct HubConfig {
   std::string tart_path = "/opt/homebrew/bin/tart";
   std::chrono::milliseconds tart_list_cache{1000};
   std::string state_dir = "/var/lib/phoenix-hub";
+  // agent_endpoint: where agents connect, and the URL enrollment tokens tell them to dial.
+  http::ListenAddress agent_listen{"0.0.0.0", 8443};
+  std::optional<std::string> agent_public_url;  // wss://HOST[:PORT]; POST /enroll-tokens needs it
 };
 
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and

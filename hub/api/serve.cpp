@@ -1,17 +1,22 @@
 #include "hub/api/serve.hpp"
 
+#include "hub/admin/hub_paths.hpp"
+#include "hub/agents/agent_endpoint.hpp"
+#include "hub/api/agent_routes.hpp"
+#include "hub/api/revocation_watcher.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/http/dispatcher.hpp"
 #include "hub/http/http_server.hpp"
+#include "hub/tart/tart_vm_service.hpp"
 #include "phoenix/version.hpp"
 #include "shared/core/log.hpp"
-
-#ifdef PHOENIX_HUB_HAVE_TART
-#include "hub/tart/tart_vm_service.hpp"
-#endif
+#include "shared/fs/real_file_system.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <systemd/sd-daemon.h>
 
 #include <csignal>
@@ -22,27 +27,51 @@ namespace phoenix::hub::api {
 namespace {
 
 constexpr int kIoThreads = 2;
+// After SIGTERM, how long agents get to answer the close frame before the hub exits anyway.
+constexpr auto kCloseGrace = std::chrono::seconds(3);
 
 Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config) {
   if (config.driver != "tart") {
     return make_error("driver_unavailable", "driver \"" + config.driver +
                                                 "\" is not available in this build; use --driver tart");
   }
-#ifdef PHOENIX_HUB_HAVE_TART
   TartConfig tart;
   tart.tart_path = config.tart_path;
   tart.state_dir = config.state_dir;
   tart.list_cache_ms = config.tart_list_cache;
   return std::shared_ptr<VmService>(std::make_shared<TartVmService>(std::move(tart)));
-#else
-  return make_error("driver_unavailable", "this build of phoenix-hub has no tart driver");
-#endif
 }
 
 void notify_systemd(const char* state) {
   // sd_notify is a no-op without NOTIFY_SOCKET; checking first keeps the log honest.
   if (std::getenv("NOTIFY_SOCKET") == nullptr) return;
   if (sd_notify(0, state) < 0) log::warning("serve", std::string("sd_notify(") + state + ") failed");
+}
+
+// The agent endpoint's TLS material and CAs, as `phoenix-hub init` left them.
+Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubConfig& config,
+                                            const HubPaths& paths) {
+  if (!fs.exists(paths.identity_ca_cert) || !fs.exists(paths.database)) {
+    return make_error("not_initialized", config.state_dir + " is not an initialised hub state dir: run "
+                                         "`phoenix-hub init --state-dir " + config.state_dir + "` first");
+  }
+  AgentEndpointConfig out;
+  out.listen_host = config.agent_listen.host;
+  out.port = config.agent_listen.port;
+  const std::pair<std::string*, const std::string*> files[] = {
+      {&out.identity_ca_cert_pem, &paths.identity_ca_cert}, {&out.identity_ca_key_pem, &paths.identity_ca_key},
+      {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.server_cert_chain_pem, &paths.hub_cert},
+      {&out.server_key_pem, &paths.hub_key}};
+  for (const auto& [target, path] : files) {
+    auto text = fs.read_file(*path);
+    if (!text) {
+      return make_error("not_initialized", "cannot read " + *path + " (" + text.error().message +
+                                               "): the state dir is incomplete; run `phoenix-hub init` "
+                                               "into a fresh --state-dir");
+    }
+    *target = std::move(*text);
+  }
+  return out;
 }
 
 }  // namespace
@@ -52,8 +81,28 @@ int run_serve(const HubConfig& config) {
     log::error("serve", exposure.error().message);
     return 2;
   }
+  auto files = std::make_shared<fs::RealFileSystem>();
+  const HubPaths paths = hub_paths(config.state_dir);
+  auto endpoint_settings = endpoint_config(*files, config, paths);
+  if (!endpoint_settings) {
+    log::error("serve", endpoint_settings.error().message);
+    return 2;
+  }
+  auto opened = HubStore::open(paths.database);
+  if (!opened) {
+    log::error("serve", "cannot open " + paths.database + ": " + opened.error().message);
+    return 1;
+  }
+  std::shared_ptr<HubStore> store = std::move(*opened);
+  if (auto marked = store->mark_all_disconnected(std::chrono::system_clock::now()); !marked) {
+    log::error("serve", marked.error().message);
+    return 1;
+  }
+
   // Declared first, destroyed last: the service's workers may still post answers to it.
   boost::asio::io_context ioc;
+  // Store calls of the API and the revocation poll: SQLite may block, the io threads must not.
+  boost::asio::thread_pool blocking(1);
 
   auto service = make_vm_service(config);
   if (!service) {
@@ -63,7 +112,27 @@ int run_serve(const HubConfig& config) {
   const auto health = (*service)->health();
   if (!health.ok) log::warning("serve", "VM driver unhealthy: " + health.detail);
 
-  auto router = make_api_router(*service, ApiInfo{kVersion, config.driver});
+  AgentEndpoint endpoint(ioc, std::move(*endpoint_settings), store);
+  if (auto started = endpoint.start(); !started) {
+    log::error("serve", "agent endpoint: " + started.error().message);
+    return 1;
+  }
+  http::ListenAddress agent_bound = config.agent_listen;
+  agent_bound.port = endpoint.port();
+  log::info("serve", "agent endpoint listening on " + agent_bound.to_string());
+  if (!config.agent_public_url) {
+    log::notice("serve", "agent_endpoint.public_url is not set: POST /enroll-tokens is refused until it is");
+  }
+
+  auto agent_api = std::make_shared<AgentApi>();
+  agent_api->registry = endpoint.shared_registry();
+  agent_api->store = store;
+  agent_api->fs = files;
+  agent_api->identity_ca_cert_path = paths.identity_ca_cert;
+  agent_api->public_url = config.agent_public_url;
+  agent_api->run_blocking = [&blocking](std::function<void()> work) { boost::asio::post(blocking, std::move(work)); };
+
+  auto router = make_api_router(*service, ApiInfo{kVersion, config.driver}, agent_api);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
   http::Dispatcher dispatcher(router, auth);
@@ -74,6 +143,7 @@ int run_serve(const HubConfig& config) {
   http::HttpServer server(ioc, options, dispatcher.as_handler());
   if (auto started = server.start(); !started) {
     log::error("serve", started.error().message);
+    endpoint.stop();
     return 1;
   }
   http::ListenAddress bound = config.api_listen;
@@ -81,13 +151,27 @@ int run_serve(const HubConfig& config) {
   log::info("serve", "phoenix-hub " + std::string(kVersion) + " listening on " + bound.to_string() +
                          " (driver " + config.driver + ", state " + config.state_dir + ")");
 
+  auto watcher = std::make_shared<RevocationWatcher>(ioc, blocking, store, endpoint.shared_registry());
+  watcher->start();
+
+  // Shutdown: stop accepting, send agents close frames, and give them kCloseGrace to answer.
+  boost::asio::steady_timer grace(ioc);
+  std::chrono::steady_clock::time_point deadline;
+  std::function<void()> wait_for_agents = [&] {
+    if (endpoint.open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc.stop();
+    grace.expires_after(std::chrono::milliseconds(50));
+    grace.async_wait([&](const boost::system::error_code&) { wait_for_agents(); });
+  };
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     log::info("serve", "signal " + std::to_string(signal_number) + ": shutting down");
     notify_systemd("STOPPING=1");
+    watcher->stop();
     server.stop();
-    ioc.stop();
+    endpoint.stop();
+    deadline = std::chrono::steady_clock::now() + kCloseGrace;
+    wait_for_agents();
   });
   notify_systemd("READY=1");
 
@@ -95,6 +179,7 @@ int run_serve(const HubConfig& config) {
   for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  blocking.join();  // finishes queued store work; nothing new arrives once io has stopped
   log::info("serve", "stopped");
   return 0;
 }

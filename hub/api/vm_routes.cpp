@@ -33,6 +33,17 @@ VmService::VmHandler answer_vm(Respond respond) {
   };
 }
 
+// Answers `vms` (one VM object or an array), with the agent facts merged in when the hub
+// has an agent endpoint. The merge reads the store, so it runs through run_blocking.
+void answer_with_agents(const std::shared_ptr<const AgentApi>& agents, nlohmann::json vms,
+                        const Respond& respond) {
+  if (!agents) return respond(http::json_response(Status::ok, vms));
+  agents->run_blocking([agents, vms = std::move(vms), respond]() mutable {
+    if (auto merged = merge_agent_facts(*agents, vms); !merged) return respond(error_to_response(merged.error()));
+    respond(http::json_response(Status::ok, vms));
+  });
+}
+
 void health(const std::shared_ptr<VmService>& service, const ApiInfo& info, const Respond& respond) {
   const auto driver = service->health();
   nlohmann::json body = {{"status", driver.ok ? "ok" : "degraded"},
@@ -55,7 +66,8 @@ Result<int> parse_wait_seconds(const std::optional<std::string>& text) {
   return value;
 }
 
-void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, ApiInfo info) {
+void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, ApiInfo info,
+                   std::shared_ptr<const AgentApi> agents) {
   using http::Role;
   using http::Verb;
 
@@ -65,18 +77,23 @@ void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, Api
               }});
 
   router.add({Verb::get, "/vms", false, Role::read,
-              [service](const http::Request&, const RouteContext&, Respond respond) {
-                service->list([respond](Result<std::vector<VmInfo>> vms) {
+              [service, agents](const http::Request&, const RouteContext&, Respond respond) {
+                service->list([respond, agents](Result<std::vector<VmInfo>> vms) {
                   if (!vms) return respond(error_to_response(vms.error()));
                   auto array = nlohmann::json::array();
                   for (const auto& vm : *vms) array.push_back(to_json(vm));
-                  respond(http::json_response(Status::ok, array));
+                  answer_with_agents(agents, std::move(array), respond);
                 });
               }});
 
   router.add({Verb::get, "/vms/{name}", false, Role::read,
-              [service](const http::Request&, const RouteContext& context, Respond respond) {
-                if (auto name = checked_name(context, respond)) service->get(*name, answer_vm(respond));
+              [service, agents](const http::Request&, const RouteContext& context, Respond respond) {
+                auto name = checked_name(context, respond);
+                if (!name) return;
+                service->get(*name, [respond, agents](Result<VmInfo> vm) {
+                  if (!vm) return respond(error_to_response(vm.error()));
+                  answer_with_agents(agents, to_json(*vm), respond);
+                });
               }});
 
   router.add({Verb::post, "/vms/{name}/start", false, Role::write,
@@ -111,9 +128,11 @@ void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, Api
               }});
 }
 
-std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info) {
+std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info,
+                                              std::shared_ptr<const AgentApi> agents) {
   auto router = std::make_shared<http::Router>();
-  add_vm_routes(*router, std::move(service), std::move(info));
+  add_vm_routes(*router, std::move(service), std::move(info), agents);
+  if (agents) add_agent_routes(*router, agents);
   return router;
 }
 

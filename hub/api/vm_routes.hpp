@@ -3,6 +3,7 @@
 // /openapi.json, on top of the driver-independent VmService. Handlers validate the name
 // and the query, call the service, and answer from the service's callback thread through
 // `respond` (the session posts back to its own strand).
+#include "hub/api/agent_routes.hpp"
 #include "hub/http/router.hpp"
 #include "hub/vms/vm_service.hpp"
 
@@ -16,10 +17,13 @@ struct ApiInfo {
   std::string driver = "tart"; // key under which /health reports the driver's health
 };
 
-void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, ApiInfo info);
+// With `agents`, GET /vms and GET /vms/{name} merge each VM's agent facts under "agent".
+void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, ApiInfo info,
+                   std::shared_ptr<const AgentApi> agents = nullptr);
 
-// The router with every route the hub serves today.
-std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info);
+// The router with every route the hub serves today (the agent routes only with `agents`).
+std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info,
+                                              std::shared_ptr<const AgentApi> agents = nullptr);
 
 // Parses ?wait=N for /vms/{name}/ip: absent means 0; 0..120 allowed.
 Result<int> parse_wait_seconds(const std::optional<std::string>& text);

@@ -36,6 +36,8 @@ TEST(HubConfig, DefaultsWithoutAFile) {
   EXPECT_EQ(config.tart_path, "/opt/homebrew/bin/tart");
   EXPECT_EQ(config.tart_list_cache.count(), 1000);
   EXPECT_EQ(config.state_dir, "/var/lib/phoenix-hub");
+  EXPECT_EQ(config.agent_listen.to_string(), "0.0.0.0:8443");
+  EXPECT_FALSE(config.agent_public_url);
 }
 
 TEST(HubConfig, ReadsTheSpecExample) {
@@ -51,6 +53,8 @@ TEST(HubConfig, ReadsTheSpecExample) {
   EXPECT_EQ(config.api_tokens[0].role, http::Role::write);
   EXPECT_EQ(config.tart_path, "/usr/local/bin/tart");
   EXPECT_EQ(config.tart_list_cache.count(), 250);
+  EXPECT_EQ(config.agent_listen.to_string(), "0.0.0.0:8443");
+  EXPECT_EQ(config.agent_public_url, "wss://h:8443");
   EXPECT_TRUE(check_api_exposure(config));
 }
 
@@ -82,6 +86,23 @@ TEST(HubConfig, RefusesUnknownKeysAndBadValues) {
   ServeFlags bad_listen;
   bad_listen.api_listen = "nope";
   EXPECT_NE(error_of("{}", bad_listen).find("--api-listen"), std::string::npos);
+}
+
+TEST(HubConfig, AgentEndpointIsReadStrictlyAndTheFlagWins) {
+  EXPECT_EQ(load(R"({"agent_endpoint": {"listen": "127.0.0.1:9443"}})").agent_listen.to_string(), "127.0.0.1:9443");
+  EXPECT_NE(error_of(R"({"agent_endpoint": {"port": 1}})").find("agent_endpoint.port"), std::string::npos);
+  EXPECT_NE(error_of(R"({"agent_endpoint": {"listen": "host:1"}})").find("agent_endpoint.listen"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"agent_endpoint": {"public_url": "https://h:8443"}})").find("agent_endpoint.public_url"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"agent_endpoint": {"public_url": 5}})").find("agent_endpoint.public_url"),
+            std::string::npos);
+  ServeFlags flags;
+  flags.agent_listen = "127.0.0.1:0";
+  EXPECT_EQ(load(R"({"agent_endpoint": {"listen": "0.0.0.0:8443"}})", flags).agent_listen.to_string(),
+            "127.0.0.1:0");
+  flags.agent_listen = "nope";
+  EXPECT_NE(error_of("{}", flags).find("--agent-listen"), std::string::npos);
 }
 
 TEST(HubConfig, MissingExplicitFileIsAnError) {

@@ -27,6 +27,7 @@ class HubServeTest : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(tart_home_);
     std::filesystem::create_directories(state_);
+    ASSERT_EQ(init_hub_state(state_, dir_.path() + "/init-hub.json"), 0);
     for (const auto& vm : {"vm1", "vm2"}) ASSERT_EQ(tart({"create", vm, "--linux"}), 0);
     // A cached OCI image: tart lists it, but it is not a VM.
     const auto oci = tart_home_ + "/cache/OCIs/ghcr.io/cirruslabs/ubuntu/latest";
@@ -49,7 +50,8 @@ class HubServeTest : public ::testing::Test {
   void start_hub(Env env = {}, std::vector<std::string> args = {}) {
     env["TART_HOME"] = tart_home_;
     env["FAKE_TART_ARGV_LOG"] = argv_log_;
-    std::vector<std::string> all{"--api-listen", "127.0.0.1:0", "--state-dir", state_, "--tart", FAKE_TART_BINARY};
+    std::vector<std::string> all{"--api-listen", "127.0.0.1:0", "--agent-listen", "127.0.0.1:0",
+                                 "--state-dir", state_, "--tart", FAKE_TART_BINARY};
     all.insert(all.end(), args.begin(), args.end());
     hub_ = std::make_unique<HubProcess>(all, env, dir_.path() + "/hub.log");
     ASSERT_TRUE(hub_->ready()) << hub_->log();
@@ -210,11 +212,24 @@ TEST_F(HubServeTest, TokensGuardEveryRouteButHealth) {
 }
 
 TEST_F(HubServeTest, RefusesAnOpenApiOnANonLoopbackAddress) {
-  HubProcess hub({"--api-listen", "0.0.0.0:0", "--state-dir", state_, "--tart", FAKE_TART_BINARY},
+  HubProcess hub({"--api-listen", "0.0.0.0:0", "--agent-listen", "127.0.0.1:0", "--state-dir", state_, "--tart", FAKE_TART_BINARY},
                  {{"TART_HOME", tart_home_}}, dir_.path() + "/refused.log", 10s);
   EXPECT_FALSE(hub.ready());
   EXPECT_NE(hub.wait_exit(5s), 0);
   EXPECT_NE(hub.log().find("without tokens"), std::string::npos) << hub.log();
+}
+
+TEST_F(HubServeTest, RefusesAStateDirThatWasNeverInitialised) {
+  const std::string empty = dir_.path() + "/empty-state";
+  std::filesystem::create_directories(empty);
+  HubProcess hub({"--api-listen", "127.0.0.1:0", "--agent-listen", "127.0.0.1:0", "--state-dir", empty, "--tart",
+                  FAKE_TART_BINARY},
+                 {{"TART_HOME", tart_home_}}, dir_.path() + "/uninit.log", 10s);
+  EXPECT_FALSE(hub.ready());
+  EXPECT_EQ(hub.wait_exit(5s), 2);
+  EXPECT_NE(hub.log().find("run `phoenix-hub init --state-dir " + empty + "` first"), std::string::npos)
+      << hub.log();
+  EXPECT_FALSE(std::filesystem::exists(empty + "/hub.db")) << "serve must not create a store";
 }
 
 TEST_F(HubServeTest, ShutsDownCleanlyOnSigterm) {

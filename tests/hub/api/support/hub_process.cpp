@@ -38,7 +38,8 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-pid_t spawn(std::vector<std::string> argv, const Env& env, const std::string& stderr_path) {
+pid_t spawn(std::vector<std::string> argv, const Env& env, const std::string& stderr_path,
+            const std::string& stdout_path = {}) {
   auto environment = merged_environment(env);
   auto argv_ptrs = pointers(argv);
   auto env_ptrs = pointers(environment);
@@ -46,6 +47,9 @@ pid_t spawn(std::vector<std::string> argv, const Env& env, const std::string& st
   posix_spawn_file_actions_init(&actions);
   if (!stderr_path.empty()) {
     posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  }
+  if (!stdout_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   }
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
@@ -103,19 +107,63 @@ void write_text_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
+int run_program_output(const std::vector<std::string>& argv, const std::string& stdout_path,
+                       const std::string& stderr_path, const Env& env) {
+  const pid_t pid = spawn(argv, env, stderr_path, stdout_path);
+  const int code = wait_for(pid, 30s);
+  if (code == -1) {
+    kill(pid, SIGKILL);
+    wait_for(pid, 5s);
+  }
+  return code;
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Env& env, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = spawn(argv, env, log_path_);
+}
+
+int ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ < 0) return exit_code_;
+  exit_code_ = wait_for(pid_, timeout);
+  if (exit_code_ >= 0) pid_ = -1;
+  return exit_code_;
+}
+
+int ChildProcess::terminate(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ < 0) return exit_code_;
+  kill(pid_, signal);
+  return wait_exit(timeout);
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ < 0) return;
+  if (terminate(SIGTERM, 5s) < 0) {
+    kill(pid_, SIGKILL);
+    wait_for(pid_, 5s);
+  }
+}
+
+int init_hub_state(const std::string& state_dir, const std::string& config_path, const Env& env) {
+  return run_program({PHOENIX_HUB_BINARY, "init", "--state-dir", state_dir, "--config", config_path}, env);
+}
+
 HubProcess::HubProcess(const std::vector<std::string>& args, const Env& env, std::string log_path,
                        std::chrono::milliseconds ready_timeout)
     : log_path_(std::move(log_path)) {
   std::vector<std::string> argv{PHOENIX_HUB_BINARY, "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = spawn(argv, env, log_path_);
-  const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  // The API's line; the agent endpoint's ("agent endpoint listening on …") comes before it.
+  const std::regex listening(R"(phoenix-hub \S+ listening on 127\.0\.0\.1:(\d+))");
+  const std::regex agent_listening(R"(agent endpoint listening on 127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
     const auto text = log();
     if (std::regex_search(text, m, listening)) {
       port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+      if (std::regex_search(text, m, agent_listening)) agent_port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
       return;
     }
     exit_code_ = wait_for(pid_, 0ms);

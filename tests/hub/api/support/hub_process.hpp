@@ -29,8 +29,34 @@ using Env = std::map<std::string, std::string>;
 // Runs argv (no shell) with the current environment plus `env`; returns the exit code.
 int run_program(const std::vector<std::string>& argv, const Env& env = {});
 
+// Same, with stdout to `stdout_path` and stderr to `stderr_path`.
+int run_program_output(const std::vector<std::string>& argv, const std::string& stdout_path,
+                       const std::string& stderr_path, const Env& env = {});
+
 std::string read_text_file(const std::string& path);
 void write_text_file(const std::string& path, const std::string& text);
+
+// Any long-running child (stderr to `log_path`), SIGTERMed (then SIGKILLed) on destruction.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const Env& env, std::string log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  std::string log() const { return read_text_file(log_path_); }
+  bool running() { return wait_exit(std::chrono::milliseconds(0)) < 0; }
+  int terminate(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  int wait_exit(std::chrono::milliseconds timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  int exit_code_ = -1;
+};
+
+
+// `phoenix-hub init --state-dir DIR --config F` (serve refuses an uninitialised state dir).
+int init_hub_state(const std::string& state_dir, const std::string& config_path, const Env& env = {});
 
 class HubProcess {
  public:
@@ -43,7 +69,8 @@ class HubProcess {
   HubProcess& operator=(const HubProcess&) = delete;
 
   bool ready() const { return port_ != 0; }
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return port_; }          // the HTTP API
+  std::uint16_t agent_port() const { return agent_port_; }  // the agent endpoint
   std::string log() const { return read_text_file(log_path_); }
   // Sends `signal` and waits for the exit; the exit code, or -1 when it did not exit in time.
   int terminate(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -54,6 +81,7 @@ class HubProcess {
   pid_t pid_ = -1;
   std::string log_path_;
   std::uint16_t port_ = 0;
+  std::uint16_t agent_port_ = 0;
   int exit_code_ = -1;
 };
 
