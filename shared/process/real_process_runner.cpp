@@ -15,6 +15,8 @@
 
 #include <array>
 #include <csignal>
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,20 @@ namespace bp = boost::process::v2;
 using boost::system::error_code;
 
 namespace {
+
+// Asio opens sockets and files without O_CLOEXEC, so a child would inherit the hub's
+// listening sockets and keep its ports bound after the hub exits. In the forked child,
+// just before exec, every descriptor above stderr is marked close-on-exec (not closed:
+// Process v2's own exec-error pipe must survive until the exec). Async-signal-safe.
+struct CloseOtherDescriptorsOnExec {
+  template <class Launcher>
+  error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (::close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return {};
+    const long max_fd = std::min(::sysconf(_SC_OPEN_MAX), 65536L);  // kernels before 5.11
+    for (int fd = STDERR_FILENO + 1; fd < max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return {};
+  }
+};
 
 // After the child exits, grandchildren may still hold its pipes open: read what is already
 // there, but do not wait for them longer than this.
@@ -104,7 +120,8 @@ Result<RunResult> RealProcessRunner::run(const RunOptions& options) {
   // throws instead.
   error_code launch_error;
   bp::process child = launcher(io.get_executor(), launch_error, std::filesystem::path(program), args,
-                               bp::process_stdio{nullptr, out.pipe, err.pipe});
+                               bp::process_stdio{nullptr, out.pipe, err.pipe},
+                               CloseOtherDescriptorsOnExec{});
   if (launch_error) {
     // The forked child whose exec failed exits at once; 1.81 does not reap it.
     if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);

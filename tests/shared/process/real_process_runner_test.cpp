@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <thread>
@@ -29,6 +30,17 @@ TEST(RealProcessRunner, CapturesStdoutStderrAndExitCode) {
   EXPECT_FALSE(result->timed_out);
   EXPECT_FALSE(result->truncated);
   EXPECT_EQ(result->signal, 0);
+}
+
+TEST(RealProcessRunner, ChildInheritsNoDescriptorBeyondStdio) {
+  // Asio sockets are opened without O_CLOEXEC; a plain fd stands in for a listening socket.
+  const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC on purpose
+  ASSERT_GE(leaked, 3);
+  RealProcessRunner runner;
+  auto result = runner.run(sh("test -e /proc/self/fd/" + std::to_string(leaked) + " && echo inherited || echo clean"));
+  ::close(leaked);
+  ASSERT_TRUE(result) << result.error().to_string();
+  EXPECT_EQ(result->out, "clean\n");
 }
 
 TEST(RealProcessRunner, PassesArgumentsVerbatimWithoutAShell) {
