@@ -112,10 +112,23 @@ Result<void> FakeFileSystem::rename(const std::string& from, const std::string& 
   }
   const auto it = nodes_.find(from);
   if (it == nodes_.end()) return not_found(from);
+  // Like rename(2): the target is replaced, and a directory moves with everything below it.
+  const std::string from_prefix = from + "/";
+  const std::string to_prefix = to + "/";
+  for (auto old = nodes_.lower_bound(to_prefix); old != nodes_.end() && old->first.rfind(to_prefix, 0) == 0;) {
+    old = nodes_.erase(old);
+  }
+  std::vector<std::pair<std::string, Node>> moved;
+  for (auto child = nodes_.lower_bound(from_prefix);
+       child != nodes_.end() && child->first.rfind(from_prefix, 0) == 0;) {
+    moved.emplace_back(to_prefix + child->first.substr(from_prefix.size()), std::move(child->second));
+    child = nodes_.erase(child);
+  }
   Node node = std::move(it->second);
-  nodes_.erase(it);
+  nodes_.erase(from);
   add_parents(nodes_, to);
   nodes_[to] = std::move(node);
+  for (auto& [path, child] : moved) nodes_[path] = std::move(child);
   return ok();
 }
 

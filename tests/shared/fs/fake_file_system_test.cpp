@@ -52,6 +52,21 @@ TEST(FakeFileSystem, CreateDirectoriesGivesNewDirectoriesTheMode) {
   EXPECT_FALSE(fs.create_directories("/home/alice/file/sub"));
 }
 
+TEST(FakeFileSystem, RenamingADirectoryMovesItsContent) {
+  FakeFileSystem fs;
+  ASSERT_TRUE(fs.create_directories("/state/identity.new", 0700));
+  fs.put("/state/identity.new/cert.pem", "new");
+  fs.put("/state/identity/cert.pem", "old");
+  fs.put("/state/identity/stale.pem", "gone after the replace");
+  ASSERT_TRUE(fs.rename("/state/identity", "/state/identity.old"));
+  ASSERT_TRUE(fs.rename("/state/identity.new", "/state/identity"));
+  EXPECT_EQ(*fs.read_file("/state/identity/cert.pem"), "new");
+  EXPECT_EQ(*fs.read_file("/state/identity.old/cert.pem"), "old");
+  EXPECT_EQ(fs.stat("/state/identity")->mode, 0700u);
+  EXPECT_FALSE(fs.exists("/state/identity.new/cert.pem"));
+  EXPECT_FALSE(fs.exists("/state/identity/stale.pem"));
+}
+
 TEST(FakeFileSystem, RenameAndRemoveTree) {
   FakeFileSystem fs;
   fs.put("/a/x", "1");
