@@ -2,20 +2,17 @@
 
 #include "agent/apply/apply_executor.hpp"
 #include "agent/apply/apply_lock.hpp"
-#include "agent/apply/docker_prober.hpp"
 #include "agent/apply/material_validation.hpp"
+#include "agent/apply/real_apply_environment.hpp"
 #include "agent/docker/user_account.hpp"
 #include "shared/cli/command_table.hpp"
-#include "shared/fs/real_file_system.hpp"
 #include "shared/process/command_line.hpp"
-#include "shared/process/real_process_runner.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 namespace phoenix::agent {
 namespace {
@@ -143,18 +140,9 @@ int run_apply_command(const std::vector<std::string>& args) {
   if (settings.users.empty()) settings.users = {"root"};
   settings.verify_timeout = std::chrono::seconds(verify_timeout);
 
-  fs::RealFileSystem fs;
-  process::RealProcessRunner runner;
-  apply::EngineDockerProber prober;
-  apply::ApplyEnvironment env{fs,
-                              runner,
-                              prober,
-                              [] { return std::chrono::steady_clock::now(); },
-                              [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-                              [] { return std::chrono::system_clock::now(); },
-                              progress,
-                              failpoint};
-  apply::ApplyExecutor executor(env, settings);
+  apply::RealApplyPorts ports;
+  fs::RealFileSystem& fs = ports.fs();
+  apply::ApplyExecutor executor(ports.environment(progress, failpoint), settings);
 
   progress("validating…");
   apply::CertFiles files;

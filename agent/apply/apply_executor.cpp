@@ -136,6 +136,8 @@ Result<ApplyReport> ApplyExecutor::apply(const ValidatedMaterial& material) {
   journal.users = settings_.users;
   journal.verify_port = *port;
   journal.started_at = pki::format_utc(env_.wall_now());
+  journal.settings = RecordedSettings{settings_.paths.root, settings_.restart_commands, settings_.listen,
+                                      settings_.docker_socket, settings_.verify_timeout.count()};
   if (auto r = journal_store_.save(journal); !r) return r.error();
   if (env_.after_journal) env_.after_journal(journal.step);
   return run(ApplyMachine(), std::move(journal), &material);

@@ -14,6 +14,35 @@ Error invalid(const std::string& what) {
                                            "remove it to start over");
 }
 
+std::optional<RecordedSettings> decode_settings(const nlohmann::json& in) {
+  if (!in.is_object()) return std::nullopt;
+  auto string_at = [&](const char* key, std::string& out) {
+    auto it = in.find(key);
+    if (it == in.end() || !it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+  };
+  RecordedSettings s;
+  if (!string_at("root", s.root) || !string_at("listen", s.listen) || !string_at("docker_socket", s.docker_socket)) {
+    return std::nullopt;
+  }
+  auto commands = in.find("restart_commands");
+  if (commands == in.end() || !commands->is_array() || commands->empty()) return std::nullopt;
+  for (const auto& argv : *commands) {
+    if (!argv.is_array() || argv.empty()) return std::nullopt;
+    std::vector<std::string> words;
+    for (const auto& word : argv) {
+      if (!word.is_string()) return std::nullopt;
+      words.push_back(word.get<std::string>());
+    }
+    s.restart_commands.push_back(std::move(words));
+  }
+  auto timeout = in.find("verify_timeout_ms");
+  if (timeout == in.end() || !timeout->is_number_integer() || timeout->get<std::int64_t>() <= 0) return std::nullopt;
+  s.verify_timeout_ms = timeout->get<std::int64_t>();
+  return s;
+}
+
 }  // namespace
 
 std::string encode_journal(const ApplyJournal& j) {
@@ -35,6 +64,15 @@ std::string encode_journal(const ApplyJournal& j) {
   out["verify_host"] = j.verify_host;
   out["verify_port"] = j.verify_port;
   out["started_at"] = j.started_at;
+  if (j.settings) {
+    out["settings"] = {{"root", j.settings->root},
+                       {"restart_commands", j.settings->restart_commands},
+                       {"listen", j.settings->listen},
+                       {"docker_socket", j.settings->docker_socket},
+                       {"verify_timeout_ms", j.settings->verify_timeout_ms}};
+  } else {
+    out["settings"] = nullptr;
+  }
   return out.dump(2) + "\n";
 }
 
@@ -104,6 +142,11 @@ Result<ApplyJournal> decode_journal(std::string_view text) {
     j.verify_port = static_cast<std::uint16_t>(p->get<unsigned>());
   }
   if (auto s = string_at("started_at")) j.started_at = *s;
+  if (auto s = in.find("settings"); s != in.end() && !s->is_null()) {
+    auto recorded = decode_settings(*s);
+    if (!recorded) return invalid("bad settings");
+    j.settings = std::move(*recorded);
+  }
   return j;
 }
 

@@ -23,6 +23,18 @@ struct BackupEntry {
   friend bool operator==(const BackupEntry&, const BackupEntry&) = default;
 };
 
+// What the interrupted apply was told on its command line, so that a later converge
+// (`phoenix-agent run` at start, which has no such flags) restarts and verifies dockerd the
+// same way instead of guessing.
+struct RecordedSettings {
+  std::string root;                                        // --root ("" = the real system)
+  std::vector<std::vector<std::string>> restart_commands;  // argv each, run in order
+  std::string listen;
+  std::string docker_socket;
+  std::int64_t verify_timeout_ms = 30'000;
+  friend bool operator==(const RecordedSettings&, const RecordedSettings&) = default;
+};
+
 struct ApplyJournal {
   Step step = Step::begun;
   std::optional<Failure> failure;
@@ -35,6 +47,7 @@ struct ApplyJournal {
   std::string verify_host = "127.0.0.1";
   std::uint16_t verify_port = 2376;
   std::string started_at;              // ISO-8601 UTC, for people reading the file
+  std::optional<RecordedSettings> settings;  // nullopt: written without them (cannot converge alone)
   friend bool operator==(const ApplyJournal&, const ApplyJournal&) = default;
 };
 

@@ -170,6 +170,13 @@ TEST_F(ApplyExecutorTest, AFailedRollbackKeepsTheJournalAndTheNextRunFinishesIt)
   EXPECT_NE(report->failure->message.find("then restart_failed"), std::string::npos);
   EXPECT_TRUE(fs.exists("/state/docker-apply.journal.json"));
   EXPECT_EQ(current_target(), "sets/" + first.new_set);  // files are back; dockerd is not
+  // The kept journal records what a converge without this command line needs.
+  auto kept = JournalStore(fs, "/state").load();
+  ASSERT_TRUE(kept && kept->has_value() && (*kept)->settings);
+  EXPECT_EQ((*kept)->settings->root, "/r");
+  EXPECT_EQ((*kept)->settings->restart_commands, std::vector<std::vector<std::string>>{restart_argv});
+  EXPECT_EQ((*kept)->settings->listen, listen);
+  EXPECT_EQ((*kept)->settings->verify_timeout_ms, 2000);
   auto converged = executor().converge();
   ASSERT_TRUE(converged && converged->has_value());
   EXPECT_EQ((*converged)->final_step, Step::discarded);

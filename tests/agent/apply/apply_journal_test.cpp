@@ -20,6 +20,8 @@ ApplyJournal sample() {
   j.users = {"root", "alice"};
   j.verify_port = 12376;
   j.started_at = "2026-11-25T16:00:00Z";
+  j.settings = RecordedSettings{"/tmp/root", {{"systemctl", "daemon-reload"}, {"systemctl", "restart", "docker"}},
+                                "tcp://127.0.0.1:12376", "/run/docker.sock", 40'000};
   return j;
 }
 
@@ -33,6 +35,38 @@ TEST(ApplyJournal, RoundTrips) {
   auto d2 = decode_journal(encode_journal(first));
   ASSERT_TRUE(d2);
   EXPECT_EQ(*d2, first);
+}
+
+TEST(ApplyJournal, SettingsRoundTripAndAbsentSettingsStayAbsent) {
+  const auto j = sample();
+  auto decoded = decode_journal(encode_journal(j));
+  ASSERT_TRUE(decoded && decoded->settings);
+  EXPECT_EQ(decoded->settings->root, "/tmp/root");
+  ASSERT_EQ(decoded->settings->restart_commands.size(), 2u);
+  EXPECT_EQ(decoded->settings->restart_commands[1], (std::vector<std::string>{"systemctl", "restart", "docker"}));
+  EXPECT_EQ(decoded->settings->listen, "tcp://127.0.0.1:12376");
+  EXPECT_EQ(decoded->settings->docker_socket, "/run/docker.sock");
+  EXPECT_EQ(decoded->settings->verify_timeout_ms, 40'000);
+  auto bare = decode_journal(R"({"version":1,"step":"swapped","new_set":"a","new_serial":"01"})");
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare->settings.has_value());
+}
+
+TEST(ApplyJournal, RefusesMalformedSettings) {
+  const std::string head = R"({"version":1,"step":"swapped","new_set":"a","new_serial":"01","settings":)";
+  const std::string good_tail = R"("listen":"tcp://0.0.0.0:2376","docker_socket":"/s","verify_timeout_ms":1000})";
+  for (const std::string& settings :
+       {std::string(R"("x")"), R"({"root":"","restart_commands":[],)" + good_tail,
+        R"({"root":"","restart_commands":[[]],)" + good_tail, R"({"root":"","restart_commands":[["a",1]],)" + good_tail,
+        R"({"restart_commands":[["a"]],)" + good_tail,
+        std::string(R"({"root":"","restart_commands":[["a"]],"listen":"l","docker_socket":"/s","verify_timeout_ms":0})"),
+        std::string(R"({"root":"","restart_commands":[["a"]],"listen":"l","verify_timeout_ms":5})")}) {
+    auto r = decode_journal(head + settings + "}");
+    ASSERT_FALSE(r) << settings;
+    EXPECT_EQ(r.error().code, "journal_invalid") << settings;
+  }
+  auto fine = decode_journal(head + R"({"root":"","restart_commands":[["a"]],)" + good_tail + "}");
+  EXPECT_TRUE(fine) << (fine ? "" : fine.error().to_string());
 }
 
 TEST(ApplyJournal, RefusesGarbageWithOneCode) {
