@@ -132,7 +132,17 @@ int run_serve(const HubConfig& config) {
   agent_api->public_url = config.agent_public_url;
   agent_api->run_blocking = [&blocking](std::function<void()> work) { boost::asio::post(blocking, std::move(work)); };
 
-  auto router = make_api_router(*service, ApiInfo{kVersion, config.driver}, agent_api);
+  ApiInfo info{kVersion, config.driver};
+  // The store is opened before serving and stays open; the endpoint reports its own state.
+  info.add_health = [&endpoint](nlohmann::json& body, bool& ok) {
+    const bool listening = endpoint.port() != 0;
+    body["store"] = {{"ok", true}};
+    body["agent_endpoint"] = {{"ok", listening},
+                              {"port", endpoint.port()},
+                              {"connected_agents", endpoint.registry().size()}};
+    ok = ok && listening;
+  };
+  auto router = make_api_router(*service, std::move(info), agent_api);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
   http::Dispatcher dispatcher(router, auth);

@@ -46,10 +46,12 @@ void answer_with_agents(const std::shared_ptr<const AgentApi>& agents, nlohmann:
 
 void health(const std::shared_ptr<VmService>& service, const ApiInfo& info, const Respond& respond) {
   const auto driver = service->health();
-  nlohmann::json body = {{"status", driver.ok ? "ok" : "degraded"},
-                         {info.driver, {{"ok", driver.ok}, {"detail", driver.detail}}},
+  bool ok = driver.ok;
+  nlohmann::json body = {{info.driver, {{"ok", driver.ok}, {"detail", driver.detail}}},
                          {"version", info.version}};
-  respond(http::json_response(driver.ok ? Status::ok : Status::service_unavailable, body));
+  if (info.add_health) info.add_health(body, ok);
+  body["status"] = ok ? "ok" : "degraded";
+  respond(http::json_response(ok ? Status::ok : Status::service_unavailable, body));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "hub/http/router.hpp"
 #include "hub/vms/vm_service.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@ namespace phoenix::hub::api {
 struct ApiInfo {
   std::string version;         // phoenix version, shown by /health
   std::string driver = "tart"; // key under which /health reports the driver's health
+  // The other parts of the hub /health reports on (SPEC: store open, agent endpoint
+  // listening). Adds its keys to the body and clears `ok` when a part is unhealthy.
+  std::function<void(nlohmann::json& body, bool& ok)> add_health;
 };
 
 // With `agents`, GET /vms and GET /vms/{name} merge each VM's agent facts under "agent".
