@@ -78,8 +78,14 @@ int main(int argc, char** argv) {
                                {{"TART_HOME", tart_home}});
   }
 
+  // serve needs an initialised state dir (CAs, store); the config init writes is not used.
+  if (phoenix::test::init_hub_state(dir.path() + "/state", dir.path() + "/init-hub.json") != 0) {
+    std::cerr << "phoenix-hub init failed\n";
+    return 1;
+  }
   phoenix::test::HubProcess hub(
-      {"--api-listen", "127.0.0.1:0", "--state-dir", dir.path() + "/state", "--tart", FAKE_TART_BINARY},
+      {"--api-listen", "127.0.0.1:0", "--agent-listen", "127.0.0.1:0", "--state-dir", dir.path() + "/state",
+       "--tart", FAKE_TART_BINARY},
       {{"TART_HOME", tart_home}, {"FAKE_TART_ARGV_LOG", argv_log},
        {"FAKE_TART_DELAY_MS", std::to_string(delay_ms)}},
       dir.path() + "/hub.log");
