@@ -1,5 +1,6 @@
 #include "agent/channel/run_command.hpp"
 
+#include "agent/apply/pending_apply.hpp"
 #include "agent/channel/agent_config.hpp"
 #include "agent/channel/agent_runner.hpp"
 #include "agent/docker/user_account.hpp"
@@ -65,6 +66,10 @@ int run_run_command(const std::vector<std::string>& args) {
   options.backoff.cap = std::chrono::milliseconds{std::max(1L, backoff_cap_ms)};
   options.state_interval = std::chrono::milliseconds{std::max(100L, state_interval_ms)};
   options.renewal_retry = std::chrono::milliseconds{std::max(100L, renewal_retry_ms)};
+
+  // First, before the enrollment check: a `docker apply` killed midway converges (dockerd
+  // back on one consistent TLS set) even on an un-enrolled VM. Logged, never fatal.
+  apply::converge_pending_apply_at_start(options.config.state_dir);
 
   boost::asio::io_context ioc;
   AgentRunner runner(ioc, files, options);

@@ -10,14 +10,18 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #ifndef PHOENIX_AGENT_BINARY
 #error "PHOENIX_AGENT_BINARY must name the phoenix-agent executable"
@@ -314,6 +318,93 @@ TEST_P(ApplyCrash, AKillAtThisStepThenARerunServesTlsAndTheContextWorks) {
   EXPECT_FALSE(stdfs::exists(root.path() + "/state/docker-apply-backup"));
   expect_docker_cli_works();
 }
+
+// `phoenix-agent run` in the background, output to a file; killed (and reaped) on scope exit.
+class BackgroundAgent {
+ public:
+  BackgroundAgent(const std::vector<std::string>& argv, const std::string& log_path) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~BackgroundAgent() { stop(); }
+  // Exit status once it has exited by itself, nullopt while it runs.
+  std::optional<int> exited() {
+    if (pid_ <= 0) return status_;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return status_;
+  }
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+class AgentStartConverges : public ApplyIntegration, public ::testing::WithParamInterface<const char*> {};
+
+// The requirement: a kill at any step, then the agent starting (not enrolled: nobody reran
+// the command) converges to one consistent set, old or new, served over TLS.
+TEST_P(AgentStartConverges, AKilledApplyIsConvergedByTheAgentStartingUnenrolled) {
+  start_dockerd();
+  const auto first = test::good_files(ca);
+  ASSERT_EQ(apply(put_files("a", first)).exit_code, 0);
+  const auto second = test::good_files(ca);
+  ASSERT_EQ(apply(put_files("b", second), {{"PHOENIX_FAILPOINT", GetParam()}}).exit_code, 137);
+  const auto journal = root.path() + "/state/docker-apply.journal.json";
+  ASSERT_TRUE(stdfs::exists(journal));
+
+  const auto log = root.path() + "/agent.log";
+  {
+    BackgroundAgent agent({PHOENIX_AGENT_BINARY, "run", "--state-dir", root.path() + "/state", "--root",
+                           root.path(), "--docker-socket", dockerd->socket_path()},
+                          log);
+    // Converged once the journal is gone; the un-enrolled agent then exits (or, were it
+    // to keep running, is stopped here).
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (stdfs::exists(journal) && !agent.exited() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(100ms);
+    }
+    while (!agent.exited() && std::chrono::steady_clock::now() < deadline &&
+           slurp(log).find("converged the unfinished docker apply") == std::string::npos) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  const auto output = slurp(log);
+  std::cerr << "---- phoenix-agent run\n" << output;
+  EXPECT_FALSE(stdfs::exists(journal)) << output;
+  EXPECT_NE(output.find("converged the unfinished docker apply"), std::string::npos) << output;
+
+  // One consistent set: the one `current` points to is the one dockerd serves.
+  const auto current_cert = slurp(root.path() + "/etc/docker/tls/current/server-cert.pem");
+  const bool on_second = current_cert == second.server_cert_pem;
+  ASSERT_TRUE(on_second || current_cert == first.server_cert_pem) << "current points to neither set";
+  const auto& live = on_second ? second : first;
+  EXPECT_EQ(served_serial(live), test::validated(live).server_serial);
+  EXPECT_EQ(on_second, std::string(GetParam()) == "verified");  // before verification: rolled back
+  expect_docker_cli_works();
+}
+
+INSTANTIATE_TEST_SUITE_P(Steps, AgentStartConverges, ::testing::Values("swapped", "verified"),
+                         [](const auto& p) { return std::string(p.param); });
 
 INSTANTIATE_TEST_SUITE_P(Steps, ApplyCrash,
                          ::testing::Values("begun", "staged", "swapping", "swapped", "restarted", "verified",
