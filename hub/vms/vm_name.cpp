@@ -1,13 +1,11 @@
 #include "hub/vms/vm_name.hpp"
 
+#include "shared/protocol/enroll_token.hpp"
+
 #include <string>
 
 namespace phoenix::hub {
 namespace {
-
-bool is_ascii_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
 
 // A hostile name may be huge or hold control bytes: quote at most 32 printable characters.
 std::string printable_prefix(std::string_view name) {
@@ -21,15 +19,8 @@ std::string printable_prefix(std::string_view name) {
 
 }  // namespace
 
-// Hand-written rather than std::regex: the rule is tiny, and this cannot throw or backtrack.
-bool is_valid_vm_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxVmNameLength) return false;
-  if (!is_ascii_alnum(name.front())) return false;
-  for (char c : name) {
-    if (!is_ascii_alnum(c) && c != '.' && c != '_' && c != '-') return false;
-  }
-  return true;
-}
+// One rule for the whole product: the enrollment token carries VM names too.
+bool is_valid_vm_name(std::string_view name) { return protocol::is_valid_enroll_vm_name(name); }
 
 Result<void> validate_vm_name(std::string_view name) {
   if (is_valid_vm_name(name)) return ok();

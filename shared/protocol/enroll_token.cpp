@@ -51,6 +51,7 @@ bool is_lower_hex_64(std::string_view text) {
 
 // Same rule as hub/vms/vm_name.hpp; repeated here because the shared protocol library
 // must not depend on the hub.
+// Hand-written rather than std::regex: the rule is tiny, and this cannot throw or backtrack.
 bool is_valid_enroll_vm_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || !is_ascii_alnum(name.front())) return false;
   for (char c : name) {
