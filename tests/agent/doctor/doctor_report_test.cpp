@@ -134,7 +134,8 @@ TEST(DoctorReport, DaemonJsonProblems) {
   EXPECT_EQ(find(build_report(in), "daemon_json")->status, CheckStatus::fail);
   in = healthy();
   in.daemon_json.settings.tlsverify = false;
-  const auto* c = find(build_report(in), "daemon_json");
+  const auto report = build_report(in);  // named: `c` points into it
+  const auto* c = find(report, "daemon_json");
   EXPECT_EQ(c->status, CheckStatus::fail);
   EXPECT_NE(c->summary.find("tlsverify"), std::string::npos);
   in = healthy();
@@ -145,7 +146,8 @@ TEST(DoctorReport, DaemonJsonProblems) {
 TEST(DoctorReport, HostsBothInUnitAndDaemonJsonFails) {
   auto in = healthy();
   in.unit.passes_host_flag = true;
-  const auto* c = find(build_report(in), "docker_unit");
+  const auto report = build_report(in);  // named: `c` points into it
+  const auto* c = find(report, "docker_unit");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->status, CheckStatus::fail);
   EXPECT_NE(c->summary.find("specified both as a flag"), std::string::npos);
