@@ -70,7 +70,15 @@ RouteMatch Router::match(Verb method, std::string_view target) const {
     return result;
   }
   std::vector<std::string> segments;
-  for (auto segment : url->segments()) segments.push_back(segment);
+  for (auto segment : url->segments()) {
+    // A dot segment ("/vms/../x", also when percent-encoded) is a traversal attempt, never a
+    // resource name: refused outright rather than resolved to some other route.
+    if (segment == "." || segment == "..") {
+      result.status = Status::bad_request;
+      return result;
+    }
+    segments.push_back(segment);
+  }
   // A trailing slash ("/vms/") leaves an empty last segment: treated as the same path.
   if (!segments.empty() && segments.back().empty()) segments.pop_back();
 

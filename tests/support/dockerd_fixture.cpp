@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 #ifndef PHOENIX_DOCKERD_CTL
 #error "PHOENIX_DOCKERD_CTL must name the phoenix-test-dockerd-ctl executable"
@@ -102,6 +104,11 @@ std::string DockerdFixture::why_unavailable() {
   if (ip_tool().empty()) return "ip not installed (iproute2)";
   if (::access(PHOENIX_DOCKERD_CTL, X_OK) != 0) return std::string(PHOENIX_DOCKERD_CTL) + " not built";
   return {};
+}
+
+bool DockerdFixture::required() {
+  const char* value = std::getenv("PHOENIX_REQUIRE_DOCKERD");
+  return value != nullptr && std::string_view(value) == "1";
 }
 
 DockerdFixture::DockerdFixture(DockerdOptions options) : options_(std::move(options)) {

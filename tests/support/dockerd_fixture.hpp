@@ -60,6 +60,9 @@ class DockerdFixture {
   // "" when this process can run a real dockerd (root, dockerd and nsenter found), else
   // the reason to GTEST_SKIP with.
   static std::string why_unavailable();
+  // True when the run demands a real dockerd (PHOENIX_REQUIRE_DOCKERD=1, set by `./dev test`
+  // as root): a missing one is then a failure, so CI can never go green by skipping.
+  static bool required();
 
   // Makes the temp dir and the control state; does not start anything yet.
   explicit DockerdFixture(DockerdOptions options);
@@ -109,3 +112,16 @@ Result<void> restart(const std::string& dir);
 }  // namespace dockerd_control
 
 }  // namespace phoenix::test
+
+// In a test body or SetUp: skip when no real dockerd can run here, fail instead when the
+// run requires one (see DockerdFixture::required).
+#define PHOENIX_SKIP_WITHOUT_DOCKERD()                                              \
+  do {                                                                              \
+    const std::string phoenix_why = ::phoenix::test::DockerdFixture::why_unavailable(); \
+    if (!phoenix_why.empty()) {                                                     \
+      if (::phoenix::test::DockerdFixture::required()) {                            \
+        GTEST_FAIL() << "PHOENIX_REQUIRE_DOCKERD=1 but " << phoenix_why;            \
+      }                                                                             \
+      GTEST_SKIP() << phoenix_why;                                                  \
+    }                                                                               \
+  } while (false)

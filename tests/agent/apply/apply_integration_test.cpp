@@ -104,8 +104,7 @@ class ApplyIntegration : public ::testing::Test {
   pki::CertificateAuthority ca = test::make_ca();
 
   void SetUp() override {
-    const std::string why = phoenix::test::DockerdFixture::why_unavailable();
-    if (!why.empty()) GTEST_SKIP() << why;
+    PHOENIX_SKIP_WITHOUT_DOCKERD();
     for (const char* name : {"DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"}) {
       ::unsetenv(name);
     }

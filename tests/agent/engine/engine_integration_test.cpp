@@ -26,11 +26,7 @@ using test::DockerdFixture;
 using test::DockerdOptions;
 namespace http = boost::beast::http;
 
-#define SKIP_WITHOUT_DOCKERD()                                            \
-  do {                                                                    \
-    const std::string why = DockerdFixture::why_unavailable();            \
-    if (!why.empty()) GTEST_SKIP() << why;                                \
-  } while (false)
+#define SKIP_WITHOUT_DOCKERD() PHOENIX_SKIP_WITHOUT_DOCKERD()
 
 int run_program(const std::string& path) {
   const pid_t pid = ::fork();

@@ -43,6 +43,15 @@ TEST(Router, EncodedTraversalIsOneSegmentNotAPath) {
   EXPECT_EQ(n.context.param("name"), "../x");
 }
 
+TEST(Router, DotSegmentsAreRefusedNotResolved) {
+  const auto router = make_router();
+  for (const char* target : {"/vms/../x", "/vms/./x", "/vms/%2e%2e/start", "/vms/x/../../health",
+                             "/vms/%2E/ip"}) {
+    EXPECT_EQ(router.match(Verb::get, target).status, Status::bad_request) << target;
+  }
+  EXPECT_EQ(router.match(Verb::get, "/vms/..x").status, Status::ok) << "only whole dot segments";
+}
+
 TEST(Router, SegmentsMatchWholeNotByPrefix) {
   const auto router = make_router();
   EXPECT_EQ(router.match(Verb::get, "/vmsx").status, Status::not_found);
