@@ -1,11 +1,12 @@
 #pragma once
 // The hub's durable state in one SQLite file (`<state-dir>/hub.db`): enrollment tokens
 // (hashed), the agents registry and the revocation deny list. Later issues add tables
-// (rotations, ...) as new migrations: the schema version lives in PRAGMA user_version.
+// as new migrations: the schema version lives in PRAGMA user_version.
 //
 // Threading: one connection guarded by a mutex, so every method may be called from any
 // thread; calls are short (single statements or small transactions). WAL mode and a busy
 // timeout let `phoenix-hub token create` / `revoke` write while `serve` has the file open.
+#include "hub/store/rotation_records.hpp"
 #include "shared/core/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ struct AgentRecord {
 };
 
 // The latest schema version this build knows (PRAGMA user_version after open()).
-inline constexpr int kHubStoreSchemaVersion = 1;
+inline constexpr int kHubStoreSchemaVersion = 2;
 
 class SqliteDatabase;
 
@@ -89,6 +90,23 @@ class HubStore {
   Result<bool> is_revoked_name(const std::string& name);
   // At hub start: no agent is connected until it connects again.
   Result<void> mark_all_disconnected(StoreTime now);
+
+  // --- rotations (hub_store_rotations.cpp) ---
+  // Stores a new rotation with its targets in one transaction. "rotation_exists" when the
+  // id is taken.
+  Result<void> create_rotation(const RotationRecord& rotation);
+  Result<std::optional<RotationRecord>> get_rotation(const std::string& id);
+  // Newest first; at most `limit`.
+  Result<std::vector<RotationRecord>> list_rotations(int limit);
+  // Ids of rotations not finished yet, oldest first: what a restarted hub resumes.
+  Result<std::vector<std::string>> unfinished_rotations();
+  // Replaces the stored row of target `target.vm`. "rotation_target_not_found".
+  Result<void> update_rotation_target(const std::string& id, const RotationTargetRecord& target);
+  // Records the planner's outcome and reason; `finished_at` set once the outcome is final.
+  // "rotation_not_found".
+  Result<void> set_rotation_outcome(const std::string& id, RolloutOutcome outcome,
+                                    const std::string& reason,
+                                    std::optional<StoreTime> finished_at);
 
  private:
   explicit HubStore(std::unique_ptr<SqliteDatabase> db);

@@ -33,7 +33,34 @@ CREATE TABLE revoked_serials (
 );
 )sql";
 
-constexpr std::array kMigrations = {kMigration1};
+// Fleet-wide rotations (issue 6). Targets keep the rollout order in `position`.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE rotations (
+  id           TEXT PRIMARY KEY NOT NULL,
+  kind         TEXT NOT NULL,
+  max_parallel INTEGER NOT NULL,
+  max_failures INTEGER NOT NULL,
+  outcome      TEXT NOT NULL,
+  reason       TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  finished_at  INTEGER
+);
+CREATE TABLE rotation_targets (
+  rotation_id TEXT NOT NULL REFERENCES rotations(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  vm          TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  started_at  INTEGER,
+  finished_at INTEGER,
+  old_serial  TEXT NOT NULL DEFAULT '',
+  new_serial  TEXT NOT NULL DEFAULT '',
+  error       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (rotation_id, vm)
+);
+CREATE INDEX rotations_unfinished ON rotations (created_at) WHERE finished_at IS NULL;
+)sql";
+
+constexpr std::array kMigrations = {kMigration1, kMigration2};
 
 }  // namespace
 
