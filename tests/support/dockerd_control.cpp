@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -41,6 +43,53 @@ bool config_lists_hosts(const std::string& config_file) {
   return !config.is_discarded() && config.is_object() && config.contains("hosts");
 }
 
+// The words of the effective `ExecStart=` of docker.service under `root`, as systemd
+// reads it: the unit first, then its drop-ins in name order; an empty value resets.
+std::vector<std::string> effective_exec_start(const std::string& root) {
+  std::vector<std::string> files;
+  for (const char* dir : {"/lib/systemd/system", "/usr/lib/systemd/system", "/etc/systemd/system"}) {
+    if (std::filesystem::exists(root + dir + "/docker.service")) files = {root + dir + "/docker.service"};
+  }
+  std::vector<std::string> dropins;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/etc/systemd/system/docker.service.d", ec)) {
+    if (entry.path().extension() == ".conf") dropins.push_back(entry.path().string());
+  }
+  std::sort(dropins.begin(), dropins.end());
+  files.insert(files.end(), dropins.begin(), dropins.end());
+
+  std::vector<std::string> words;
+  for (const auto& file : files) {
+    std::istringstream lines(read_text(file));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("ExecStart=", 0) != 0) continue;
+      std::istringstream value(line.substr(std::string("ExecStart=").size()));
+      words.clear();
+      for (std::string word; value >> word;) words.push_back(word);
+    }
+  }
+  return words;
+}
+
+// The -H/--host values of the effective ExecStart, `fd://` replaced by the fixture's socket.
+std::vector<std::string> unit_host_flags(const std::string& dir, const std::string& root) {
+  const auto words = effective_exec_start(root);
+  std::vector<std::string> hosts;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string value;
+    if ((words[i] == "-H" || words[i] == "--host") && i + 1 < words.size()) {
+      value = words[++i];
+    } else if (words[i].rfind("-H=", 0) == 0 || words[i].rfind("--host=", 0) == 0) {
+      value = words[i].substr(words[i].find('=') + 1);
+    } else {
+      continue;
+    }
+    if (value.rfind("fd://", 0) == 0) value = "unix://" + dir + "/docker.sock";
+    hosts.push_back("-H=" + value);
+  }
+  return hosts;
+}
+
 std::vector<std::string> launch_argv(const std::string& dir, const nlohmann::json& state) {
   std::vector<std::string> argv;
   const std::string netns = state.value("netns", "");
@@ -60,7 +109,14 @@ std::vector<std::string> launch_argv(const std::string& dir, const nlohmann::jso
   }
   const std::string config_file = state.value("config_file", "");
   if (!config_file.empty()) argv.push_back("--config-file=" + config_file);
-  if (!config_lists_hosts(config_file)) argv.push_back("-H=unix://" + dir + "/docker.sock");
+  const std::string unit_root = state.value("unit_root", "");
+  const auto unit_hosts = unit_root.empty() ? std::vector<std::string>{} : unit_host_flags(dir, unit_root);
+  if (!unit_hosts.empty()) {
+    // As under systemd: the unit's flags are passed whatever daemon.json says.
+    argv.insert(argv.end(), unit_hosts.begin(), unit_hosts.end());
+  } else if (!config_lists_hosts(config_file)) {
+    argv.push_back("-H=unix://" + dir + "/docker.sock");
+  }
   if (state.value("vfs", false)) argv.push_back("--storage-driver=vfs");
   for (const auto& extra : state.value("extra_args", std::vector<std::string>{})) argv.push_back(extra);
   return argv;

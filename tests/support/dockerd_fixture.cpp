@@ -126,6 +126,7 @@ DockerdFixture::DockerdFixture(DockerdOptions options) : options_(std::move(opti
                           {"nsenter", host::find_executable(kNsenterPaths)},
                           {"netns", netns_},
                           {"config_file", config_file()},
+                          {"unit_root", options_.unit_root},
                           {"containerd_namespace", "phx-" + id_},
                           {"extra_args", options_.extra_args},
                           {"vfs", false},

@@ -50,6 +50,13 @@ struct DockerdOptions {
   // every start: when it has "hosts", no -H is passed (dockerd refuses both) and the
   // test must list socket_path() there.
   std::string config_file;
+  // Systemd emulation: a `--root` dir holding docker.service (lib/, usr/lib/ or etc/
+  // systemd/system) and drop-ins (etc/systemd/system/docker.service.d/*.conf). Read again on
+  // every start: the -H flags of the effective ExecStart (a drop-in's empty `ExecStart=`
+  // resets it) are passed to dockerd, `fd://` standing for the fixture's socket as socket
+  // activation would. So a unit with `-H fd://` plus `hosts` in daemon.json makes dockerd
+  // refuse to start, as on a real machine, unless a drop-in removes the flag.
+  std::string unit_root;
   std::string daemon_json;
   std::vector<std::string> extra_args;
   std::chrono::seconds ready_timeout{60};

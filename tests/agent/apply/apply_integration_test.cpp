@@ -117,6 +117,7 @@ class ApplyIntegration : public ::testing::Test {
     phoenix::test::DockerdOptions options;
     options.name = "apply";
     options.config_file = daemon_json();
+    options.unit_root = root.path();  // dockerd gets the -H flags of the unit under --root
     dockerd = std::make_unique<phoenix::test::DockerdFixture>(options);
     auto started = dockerd->start();
     ASSERT_TRUE(started) << started.error().to_string();
@@ -232,6 +233,15 @@ TEST_F(ApplyIntegration, UnitPassingHostFlagGetsADropInAndDockerdStillStarts) {
   EXPECT_EQ(dropin.find("fd://"), std::string::npos) << dropin;
   EXPECT_NE(slurp(daemon_json()).find("\"hosts\""), std::string::npos);
   EXPECT_EQ(served_serial(files), test::validated(files).server_serial);
+
+  // The control: without the drop-in the unit's -H meets daemon.json's hosts and dockerd
+  // refuses to start, so the start above really depended on the drop-in.
+  stdfs::remove(root.path() + "/etc/systemd/system/docker.service.d/phoenix.conf");
+  const auto refused = dockerd->restart();
+  ASSERT_FALSE(refused) << "dockerd started with -H in the unit and hosts in daemon.json";
+  EXPECT_NE(refused.error().message.find("specified both as a flag and in the configuration file"),
+            std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(ApplyIntegration, AMismatchedKeyIsRefusedBeforeAnyChange) {
