@@ -2,6 +2,7 @@
 
 #include "agent/apply/apply_executor.hpp"
 #include "agent/apply/apply_lock.hpp"
+#include "agent/apply/failpoint.hpp"
 #include "agent/apply/material_validation.hpp"
 #include "agent/apply/real_apply_environment.hpp"
 #include "agent/docker/user_account.hpp"
@@ -43,15 +44,6 @@ constexpr const char* kUsage =
     "after that step is journaled; it does nothing when unset";
 
 void progress(const std::string& line) { std::cerr << "docker apply: " << line << std::endl; }
-
-// Tests set PHOENIX_FAILPOINT=<step> to simulate a crash (power loss, kill -9) right after
-// the step is journaled. _exit: no destructors, no flushing of anything but what is on disk.
-void failpoint(apply::Step step) {
-  const char* wanted = std::getenv("PHOENIX_FAILPOINT");
-  if (wanted == nullptr || apply::to_string(step) != wanted) return;
-  std::cerr << "docker apply: failpoint '" << wanted << "' reached: exiting 137" << std::endl;
-  ::_exit(137);
-}
 
 Result<std::string> read_input(const fs::FileSystem& fs, const std::string& flag, const std::string& path) {
   auto text = fs.read_file(path);
@@ -142,7 +134,7 @@ int run_apply_command(const std::vector<std::string>& args) {
 
   apply::RealApplyPorts ports;
   fs::RealFileSystem& fs = ports.fs();
-  apply::ApplyExecutor executor(ports.environment(progress, failpoint), settings);
+  apply::ApplyExecutor executor(ports.environment(progress, apply::exit_at_failpoint), settings);
 
   progress("validating…");
   apply::CertFiles files;
