@@ -3,6 +3,7 @@
 #include "agent/channel/agent_state.hpp"
 #include "agent/channel/channel_connection.hpp"
 #include "agent/channel/renewal_schedule.hpp"
+#include "agent/channel/rotation_handler.hpp"
 #include "agent/channel/state_collector.hpp"
 #include "agent/channel/tls_client.hpp"
 #include "shared/core/log.hpp"
@@ -43,7 +44,8 @@ AgentRunner::AgentRunner(net::io_context& ioc, fs::FileSystem& fs, RunnerOptions
       backoff_(options_.backoff, make_system_random()),
       random_(make_system_random()),
       wait_timer_(ioc),
-      watchdog_timer_(ioc) {}
+      watchdog_timer_(ioc),
+      rotations_(std::make_unique<RotationHandler>(ioc, fs, options_.config, [this] { return next_id(); })) {}
 
 AgentRunner::~AgentRunner() = default;
 
@@ -60,6 +62,7 @@ Result<void> AgentRunner::start() {
   hub_ = std::move(*hub);
   address_ = std::move(*address);
   identity_ = std::move(*identity);
+  rotations_->set_vm(hub_.vm);
   schedule_renewal(identity_.cert_pem);
   net::co_spawn(ioc_, main_loop(), net::detached);
   if (auto interval = notifier_.watchdog_interval()) net::co_spawn(ioc_, watchdog_loop(*interval), net::detached);
@@ -191,6 +194,7 @@ net::awaitable<std::chrono::steady_clock::duration> AgentRunner::session() {
     co_return Duration{};
   }
   connection->established = true;
+  rotations_->on_connection(connection);
   const auto connected_at = std::chrono::steady_clock::now();
   log::info(kLog, "connected to the hub at " + where + " as " + hub_.vm);
   if (!ready_sent_) {
@@ -291,6 +295,7 @@ void AgentRunner::handle_message(ChannelConnection& connection, std::string_view
       if (message.re && renewal_request_ && *message.re == *renewal_request_) {
         return handle_renewal_answer(connection, message.kind() == MessageType::result, message.body);
       }
+      if (rotations_->on_answer(connection, message)) return;
       if (message.kind() == MessageType::error) {
         log::warning(kLog, "the hub reported an error" + (message.re ? " about " + *message.re : std::string()) +
                                ": " + message.body.dump());
@@ -303,6 +308,8 @@ void AgentRunner::handle_message(ChannelConnection& connection, std::string_view
       renewal_not_before_ = {};
       connection.wake_timer().cancel();
       return;
+    case MessageType::rotate_docker_tls:
+      return rotations_->on_command(connection, message);
     case MessageType::unknown:
       return connection.send(protocol::encode(protocol::make_error_reply(
           next_id(), message.id, "unknown_type", "unknown message type '" + message.type + "'")));

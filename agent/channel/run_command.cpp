@@ -8,6 +8,7 @@
 #include "shared/config/config_object.hpp"
 #include "shared/core/log.hpp"
 #include "shared/fs/real_file_system.hpp"
+#include "shared/process/command_line.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -19,7 +20,8 @@ namespace phoenix::agent {
 int run_run_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   std::string config_path = kDefaultAgentConfigPath;
-  std::string state_dir, docker_socket, root, users;
+  std::string state_dir, docker_socket, root, users, docker_listen;
+  std::vector<std::string> restart_commands;
   long backoff_start_ms = 1000, backoff_cap_ms = 60'000, state_interval_ms = 30'000, renewal_retry_ms = 60'000;
   po::options_description description("Options");
   description.add_options()
@@ -27,7 +29,11 @@ int run_run_command(const std::vector<std::string>& args) {
       ("state-dir", po::value(&state_dir), "where the identity is kept (default /var/lib/phoenix-agent)")
       ("docker-socket", po::value(&docker_socket), "dockerd's unix socket (default /var/run/docker.sock)")
       ("root", po::value(&root), "prefix for every system path (tests, dry runs)")
-      ("users", po::value(&users), "comma-separated users whose phoenix context is reported (default root)");
+      ("users", po::value(&users), "comma-separated users whose phoenix context is kept (default root)")
+      ("docker-listen", po::value(&docker_listen), "dockerd's TLS listener for rotations (default tcp://0.0.0.0:2376)")
+      ("restart-command", po::value(&restart_commands),
+       "command that restarts dockerd after a rotation (no shell; repeat for several, run in order); "
+       "default: systemctl daemon-reload, then systemctl restart docker; required with --root");
   // Test-only knobs: integration tests shrink the timings; not for production use.
   po::options_description hidden("Test-only");
   hidden.add_options()
@@ -60,6 +66,24 @@ int run_run_command(const std::vector<std::string>& args) {
     if (options.config.users.empty()) {
       std::cerr << "phoenix-agent run: --users is empty; name at least one user (e.g. --users root)\n";
       return 2;
+    }
+  }
+  if (!docker_listen.empty()) {
+    if (auto port = apply::listen_port(docker_listen); !port) {
+      std::cerr << "phoenix-agent run: --docker-listen: " << port.error().message << "\n";
+      return 2;
+    }
+    options.config.docker.listen = docker_listen;
+  }
+  if (!restart_commands.empty()) {
+    options.config.docker.restart_commands.clear();
+    for (const auto& line : restart_commands) {
+      auto argv = process::split_command_line(line);
+      if (!argv) {
+        std::cerr << "phoenix-agent run: --restart-command: " << argv.error().message << "\n";
+        return 2;
+      }
+      options.config.docker.restart_commands.push_back(std::move(*argv));
     }
   }
   options.backoff.start = std::chrono::milliseconds{std::max(1L, backoff_start_ms)};

@@ -47,5 +47,33 @@ TEST(AgentConfigTest, StrictAboutKeysAndTypes) {
   }
 }
 
+TEST(AgentConfigTest, DockerSectionSetsHowRotationsApply) {
+  fs::FakeFileSystem fs;
+  fs.put("/c.json", R"({"docker":{"listen":"tcp://127.0.0.1:12376",
+    "restart_commands":["systemctl daemon-reload","/usr/bin/restart 'docker service'"],"verify_timeout_s":45}})");
+  const auto config = load_agent_config(fs, "/c.json", true);
+  EXPECT_EQ(config.docker.listen, "tcp://127.0.0.1:12376");
+  EXPECT_EQ(config.docker.restart_commands,
+            (std::vector<std::vector<std::string>>{{"systemctl", "daemon-reload"}, {"/usr/bin/restart", "docker service"}}));
+  EXPECT_EQ(config.docker.verify_timeout, std::chrono::seconds(45));
+  EXPECT_TRUE(load_agent_config(fs, kDefaultAgentConfigPath, false).docker.restart_commands.empty());
+}
+
+TEST(AgentConfigTest, DockerSectionIsStrict) {
+  fs::FakeFileSystem fs;
+  fs.put("/typo.json", R"({"docker":{"restart_command":"x"}})");
+  fs.put("/listen.json", R"({"docker":{"listen":"http://x"}})");
+  fs.put("/quote.json", R"({"docker":{"restart_commands":["sh -c 'unterminated"]}})");
+  fs.put("/timeout.json", R"({"docker":{"verify_timeout_s":0}})");
+  for (const char* path : {"/typo.json", "/listen.json", "/quote.json", "/timeout.json"}) {
+    try {
+      load_agent_config(fs, path, true);
+      ADD_FAILURE() << path << " was accepted";
+    } catch (const config::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("docker."), std::string::npos) << path << ": " << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace phoenix::agent

@@ -1,0 +1,183 @@
+#include "agent/channel/rotation_handler.hpp"
+
+#include "shared/core/log.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+namespace phoenix::agent {
+namespace net = boost::asio;
+using protocol::MessageType;
+
+namespace {
+constexpr const char* kLog = "docker-rotation";
+
+std::string text_field(const nlohmann::json& body, const char* key) {
+  const auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string local_address(ChannelConnection& connection) {
+  boost::system::error_code ec;
+  const auto local = boost::beast::get_lowest_layer(connection.stream()).socket().local_endpoint(ec);
+  if (ec) return {};
+  auto address = local.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+}  // namespace
+
+RotationHandler::RotationHandler(net::io_context& ioc, fs::FileSystem& fs, AgentConfig config,
+                                 std::function<std::string()> next_id)
+    : ioc_(ioc),
+      fs_(fs),
+      config_(std::move(config)),
+      next_id_(std::move(next_id)),
+      outcomes_(fs, config_.state_dir) {}
+
+RotationHandler::~RotationHandler() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void RotationHandler::on_connection(const std::shared_ptr<ChannelConnection>& connection) {
+  connection_ = connection;
+  if (!active_) return;
+  active_->answer_to.clear();  // those commands died with the old connection
+  if (!active_->applying) {
+    log::info(kLog, "rotation " + active_->rotation_id + " was waiting for signatures on a lost connection: dropped");
+    active_.reset();
+  }
+}
+
+void RotationHandler::answer(ChannelConnection& connection, const std::string& command_id,
+                             const std::string& rotation_id, const RotationOutcome& outcome) {
+  if (outcome.succeeded) {
+    connection.send(protocol::encode(protocol::make_result(next_id_(), command_id, outcome.result_body(rotation_id))));
+  } else {
+    connection.send(protocol::encode(
+        protocol::make_error_reply(next_id_(), command_id, outcome.error_code, outcome.error_message)));
+  }
+}
+
+void RotationHandler::on_command(ChannelConnection& connection, const protocol::Envelope& message) {
+  const std::string rotation_id = text_field(message.body, "rotation_id");
+  if (!valid_rotation_id(rotation_id)) {
+    return connection.send(protocol::encode(protocol::make_error_reply(
+        next_id_(), message.id, "invalid_body", "rotate_docker_tls needs a rotation_id of [A-Za-z0-9._-]{1,64}")));
+  }
+  if (auto recorded = outcomes_.find(rotation_id)) {
+    log::info(kLog, "rotation " + rotation_id + " was already done here: answering from the record");
+    return answer(connection, message.id, rotation_id, *recorded);
+  }
+  if (active_) {
+    if (active_->rotation_id == rotation_id) {
+      active_->answer_to.push_back(message.id);  // answered when it finishes
+      return;
+    }
+    return connection.send(protocol::encode(protocol::make_error_reply(
+        next_id_(), message.id, "rotation_busy", "rotation " + active_->rotation_id + " is still in progress here")));
+  }
+  if (auto settings = rotation_apply_settings(config_); !settings) {
+    return connection.send(protocol::encode(
+        protocol::make_error_reply(next_id_(), message.id, settings.error().code, settings.error().message)));
+  }
+  auto requests = make_rotation_requests(vm_, local_address(connection));
+  if (!requests) {
+    return connection.send(protocol::encode(
+        protocol::make_error_reply(next_id_(), message.id, requests.error().code, requests.error().message)));
+  }
+  Active active;
+  active.rotation_id = rotation_id;
+  active.answer_to.push_back(message.id);
+  active.requests = std::move(*requests);
+  active.server_sign_id = next_id_();
+  active.client_sign_id = next_id_();
+  log::notice(kLog, "rotation " + rotation_id + ": new docker server and client keys made; asking the hub to sign");
+  connection.send(protocol::encode(protocol::make_message(
+      MessageType::sign_request, active.server_sign_id,
+      {{"kind", "docker_server"}, {"csr", active.requests.server_csr_pem}})));
+  connection.send(protocol::encode(protocol::make_message(
+      MessageType::sign_request, active.client_sign_id,
+      {{"kind", "docker_client"}, {"csr", active.requests.client_csr_pem}})));
+  active_ = std::move(active);
+}
+
+bool RotationHandler::on_answer(ChannelConnection& /*connection*/, const protocol::Envelope& message) {
+  if (!active_ || active_->applying || !message.re) return false;
+  const bool server = *message.re == active_->server_sign_id;
+  if (!server && *message.re != active_->client_sign_id) return false;
+  if (message.kind() == MessageType::error) {
+    fail_active(text_field(message.body, "code").empty() ? "sign_refused" : text_field(message.body, "code"),
+                "the hub refused to sign the docker " + std::string(server ? "server" : "client") +
+                    " certificate: " + text_field(message.body, "message"));
+    return true;
+  }
+  const std::string cert = text_field(message.body, "cert");
+  const std::string ca = text_field(message.body, "ca");
+  if (cert.empty() || ca.empty()) {
+    fail_active("invalid_answer", "the hub's signing answer has no cert/ca");
+    return true;
+  }
+  (server ? active_->server_cert : active_->client_cert) = cert;
+  if (active_->ca && *active_->ca != ca) {
+    fail_active("invalid_answer", "the hub signed the server and client certs with different CAs");
+    return true;
+  }
+  active_->ca = ca;
+  if (active_->server_cert && active_->client_cert) start_apply();
+  return true;
+}
+
+void RotationHandler::fail_active(const std::string& code, const std::string& message) {
+  log::warning(kLog, "rotation " + active_->rotation_id + " failed before any change: " + message);
+  RotationOutcome outcome;
+  outcome.error_code = code;
+  outcome.error_message = message;
+  // Not recorded: nothing changed, and the hub may retry the same id.
+  if (auto connection = connection_.lock()) {
+    for (const auto& id : active_->answer_to) answer(*connection, id, active_->rotation_id, outcome);
+  }
+  active_.reset();
+}
+
+void RotationHandler::start_apply() {
+  auto settings = rotation_apply_settings(config_);
+  if (!settings) return fail_active(settings.error().code, settings.error().message);
+  apply::CertFiles files;
+  files.ca_pem = *active_->ca;
+  files.server_cert_pem = *active_->server_cert;
+  files.server_key_pem = active_->requests.server_key_pem;
+  files.client_cert_pem = *active_->client_cert;
+  files.client_key_pem = active_->requests.client_key_pem;
+  active_->applying = true;
+  log::notice(kLog, "rotation " + active_->rotation_id + ": certificates signed; applying (dockerd restarts)");
+  if (worker_.joinable()) worker_.join();  // the previous apply's thread has finished
+  // The work guard keeps the io_context running until the outcome is back on its thread.
+  worker_ = std::thread([this, settings = std::move(*settings), files = std::move(files),
+                         guard = net::make_work_guard(ioc_)]() mutable {
+    auto outcome = apply_rotated_material(settings, files);
+    net::post(ioc_, [this, outcome = std::move(outcome)]() mutable { finish(std::move(outcome)); });
+  });
+}
+
+void RotationHandler::finish(RotationOutcome outcome) {
+  const std::string id = active_->rotation_id;
+  if (outcome.succeeded) {
+    log::notice(kLog, "rotation " + id + " done: dockerd serves serial " + outcome.new_serial + " (was " +
+                          (outcome.old_serial.empty() ? std::string("none") : outcome.old_serial) + ")");
+  } else {
+    log::error(kLog, "rotation " + id + " failed: " + outcome.error_code + ": " + outcome.error_message);
+  }
+  if (auto saved = outcomes_.save(id, outcome); !saved) {
+    log::warning(kLog, "cannot record the outcome of rotation " + id + ": " + saved.error().message);
+  }
+  if (auto connection = connection_.lock(); connection && !connection->closing()) {
+    for (const auto& command : active_->answer_to) answer(*connection, command, id, outcome);
+    connection->wake_timer().cancel();  // report the new state now
+  }
+  active_.reset();
+}
+
+}  // namespace phoenix::agent
