@@ -1,6 +1,7 @@
 #include "hub/commands.hpp"
 
 #include "hub/admin/admin_commands.hpp"
+#include "hub/admin/rotate_command.hpp"
 #include "hub/api/hub_config.hpp"
 #include "hub/api/serve.hpp"
 #include "shared/config/config_object.hpp"
@@ -12,14 +13,6 @@ namespace phoenix::hub {
 namespace {
 
 namespace po = boost::program_options;
-
-int not_yet(const std::string& name, const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  po::variables_map vm;
-  if (int rc = cli::parse_options("phoenix-hub " + name, options, args, vm); rc >= 0) return rc;
-  std::cerr << "phoenix-hub " << name << ": not implemented in this build yet\n";
-  return 3;
-}
 
 std::optional<std::string> flag(const po::variables_map& vm, const char* name) {
   if (!vm.count(name)) return std::nullopt;
@@ -59,9 +52,6 @@ int serve(const std::vector<std::string>& args) {
 }  // namespace
 
 std::vector<cli::Command> hub_commands() {
-  auto stub = [](std::string name) {
-    return [name](const std::vector<std::string>& args) { return not_yet(name, args); };
-  };
   return {
       {"init", "create the CAs, the hub's server cert, the store and a default config",
        [](const std::vector<std::string>& args) { return run_init_command(args); }},
@@ -70,7 +60,8 @@ std::vector<cli::Command> hub_commands() {
        [](const std::vector<std::string>& args) { return run_token_create_command(args); }},
       {"revoke", "revoke a VM's agent identity",
        [](const std::vector<std::string>& args) { return run_revoke_command(args); }},
-      {"rotate", "rotate certificates across the fleet", stub("rotate")},
+      {"rotate", "rotate certificates across the fleet, with live progress",
+       [](const std::vector<std::string>& args) { return run_rotate_command(args); }},
   };
 }
 

@@ -21,6 +21,10 @@ struct AgentEndpointConfig {
   std::string identity_ca_key_pem;
   // Handed to agents at enrollment so they can trust dockerd certs rotated later.
   std::string docker_ca_pem;
+  // Signs dockerd server and docker client certs during docker-tls rotations; without it
+  // the hub refuses docker sign requests ("docker_ca_unavailable").
+  std::string docker_ca_key_pem;
+  std::chrono::seconds docker_cert_lifetime{std::chrono::hours{24 * 90}};
 
   std::chrono::seconds identity_lifetime{std::chrono::hours{24 * 7}};
   std::size_t max_connections = 20'000;  // more are closed at once (and logged)

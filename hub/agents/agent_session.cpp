@@ -185,6 +185,7 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
   if (kind == body.end() || !kind->is_string() || csr == body.end() || !csr->is_string()) {
     return send_error(message.id, "invalid_body", "sign_request needs string fields kind and csr");
   }
+  if (*kind == "docker_server" || *kind == "docker_client") return handle_docker_sign_request(message);
   if (*kind != "identity") {
     return send_error(message.id, "unsupported_kind",
                       "sign_request kind '" + kind->get<std::string>() + "' is not supported");
@@ -208,6 +209,32 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
                         " valid until " + pki::format_utc(facts.not_after));
   send(protocol::make_result(next_id(), message.id,
                              {{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}}));
+}
+
+void AgentSession::handle_docker_sign_request(const protocol::Envelope& message) {
+  const auto kind = message.body["kind"].get<std::string>();
+  if (!state_->docker_issuer) {
+    return send_error(message.id, "docker_ca_unavailable",
+                      "this hub has no docker CA key: it cannot sign docker certificates");
+  }
+  boost::system::error_code ec;
+  const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  auto address = remote.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  const std::string peer_ip = ec ? std::string() : address.to_string();
+  const auto cert = state_->docker_issuer->issue(
+      kind == "docker_server" ? DockerCertKind::server : DockerCertKind::client,
+      message.body["csr"].get_ref<const std::string&>(), identity_.name, peer_ip, std::chrono::system_clock::now());
+  if (!cert) {
+    log::warning(kLog, kind + " request of " + identity_.name + " refused: " + cert.error().to_string());
+    return send_error(message.id, cert.error().code, cert.error().message);
+  }
+  log::info(kLog, "signed a " + kind + " certificate for " + identity_.name + ": serial " +
+                      cert->facts().serial_hex);
+  send(protocol::make_result(next_id(), message.id,
+                             {{"cert", cert->to_pem()}, {"ca", state_->docker_issuer->ca_pem()}}));
 }
 
 void AgentSession::handle_answer(const protocol::Envelope& message) {

@@ -57,6 +57,7 @@ class AgentSession : public AgentLink,
   void handle_text(std::string_view text);
   void handle_state(const protocol::Envelope& message);
   void handle_sign_request(const protocol::Envelope& message);
+  void handle_docker_sign_request(const protocol::Envelope& message);
   void handle_answer(const protocol::Envelope& message);
   void send(const protocol::Envelope& message);
   void send_error(const std::string& re, std::string_view code, std::string_view text);

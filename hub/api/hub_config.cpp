@@ -56,7 +56,11 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     // Sections that other parts of the hub read are accepted here, not interpreted.
     top.reject_unknown_keys(
         {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
-    for (const char* section : {"netns", "swarm", "rotation"}) (void)top.object(section);
+    for (const char* section : {"netns", "swarm"}) (void)top.object(section);
+    const auto rotation = top.object("rotation");
+    rotation.reject_unknown_keys({"offline_deadline_s"});
+    out.rotation_offline_deadline =
+        std::chrono::seconds(rotation.integer("offline_deadline_s", 3600, 1, 30 * 24 * 3600));
 
     const auto agents = top.object("agent_endpoint");
     agents.reject_unknown_keys({"listen", "public_url"});

@@ -34,6 +34,8 @@ struct HubConfig {
   // agent_endpoint: where agents connect, and the URL enrollment tokens tell them to dial.
   http::ListenAddress agent_listen{"0.0.0.0", 8443};
   std::optional<std::string> agent_public_url;  // wss://HOST[:PORT]; POST /enroll-tokens needs it
+  // rotation.offline_deadline_s: how long a rollout waits for an offline VM before skipping it.
+  std::chrono::seconds rotation_offline_deadline{3600};
 };
 
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and

@@ -60,8 +60,8 @@ Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubC
   out.port = config.agent_listen.port;
   const std::pair<std::string*, const std::string*> files[] = {
       {&out.identity_ca_cert_pem, &paths.identity_ca_cert}, {&out.identity_ca_key_pem, &paths.identity_ca_key},
-      {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.server_cert_chain_pem, &paths.hub_cert},
-      {&out.server_key_pem, &paths.hub_key}};
+      {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.docker_ca_key_pem, &paths.docker_ca_key},
+      {&out.server_cert_chain_pem, &paths.hub_cert},        {&out.server_key_pem, &paths.hub_key}};
   for (const auto& [target, path] : files) {
     auto text = fs.read_file(*path);
     if (!text) {
@@ -142,7 +142,16 @@ int run_serve(const HubConfig& config) {
                               {"connected_agents", endpoint.registry().size()}};
     ok = ok && listening;
   };
-  auto router = make_api_router(*service, std::move(info), agent_api);
+  RolloutDriverOptions rollout_options;
+  rollout_options.offline_deadline = config.rotation_offline_deadline;
+  auto rollout = std::make_shared<RolloutDriver>(blocking.get_executor(), store, endpoint.shared_registry(),
+                                                 rollout_options);
+  rollout->start();
+  auto rotation_api = std::make_shared<RotationApi>();
+  rotation_api->driver = rollout;
+  rotation_api->store = store;
+  rotation_api->run_blocking = agent_api->run_blocking;
+  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
   http::Dispatcher dispatcher(router, auth);
@@ -178,6 +187,7 @@ int run_serve(const HubConfig& config) {
     log::info("serve", "signal " + std::to_string(signal_number) + ": shutting down");
     notify_systemd("STOPPING=1");
     watcher->stop();
+    rollout->stop();
     server.stop();
     endpoint.stop();
     deadline = std::chrono::steady_clock::now() + kCloseGrace;
