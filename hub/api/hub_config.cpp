@@ -58,7 +58,8 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
         {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
     for (const char* section : {"netns", "swarm"}) (void)top.object(section);
     const auto rotation = top.object("rotation");
-    rotation.reject_unknown_keys({"offline_deadline_s"});
+    rotation.reject_unknown_keys({"offline_deadline_s", "auto_setup"});
+    out.rotation_auto_setup = rotation.boolean("auto_setup", true);
     out.rotation_offline_deadline =
         std::chrono::seconds(rotation.integer("offline_deadline_s", 3600, 1, 30 * 24 * 3600));
 

@@ -36,6 +36,8 @@ struct HubConfig {
   std::optional<std::string> agent_public_url;  // wss://HOST[:PORT]; POST /enroll-tokens needs it
   // rotation.offline_deadline_s: how long a rollout waits for an offline VM before skipping it.
   std::chrono::seconds rotation_offline_deadline{3600};
+  // rotation.auto_setup: a newly enrolled VM whose dockerd has no Phoenix TLS gets it at once.
+  bool rotation_auto_setup = true;
 };
 
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and

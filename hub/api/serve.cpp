@@ -144,6 +144,7 @@ int run_serve(const HubConfig& config) {
   };
   RolloutDriverOptions rollout_options;
   rollout_options.offline_deadline = config.rotation_offline_deadline;
+  rollout_options.auto_setup = config.rotation_auto_setup;
   auto rollout = std::make_shared<RolloutDriver>(blocking.get_executor(), store, endpoint.shared_registry(),
                                                  rollout_options);
   rollout->start();

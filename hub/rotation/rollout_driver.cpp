@@ -93,8 +93,13 @@ RolloutDriver::RolloutDriver(net::any_io_executor executor, std::shared_ptr<HubS
       timer_(strand_) {}
 
 void RolloutDriver::start() {
-  registry_->on_change([weak = weak_from_this()](const std::string&) {
-    if (auto self = weak.lock()) net::post(self->strand_, [self] { self->tick_all(); });
+  registry_->on_change([weak = weak_from_this()](const std::string& vm) {
+    if (auto self = weak.lock()) {
+      net::post(self->strand_, [self, vm] {
+        self->maybe_set_up(vm);
+        self->tick_all();
+      });
+    }
   });
   net::post(strand_, [self = shared_from_this()] {
     auto ids = self->store_->unfinished_rotations();
@@ -138,6 +143,27 @@ Result<RotationRecord> RolloutDriver::start_rotation(const RotationRequest& requ
     self->tick(id);
   });
   return record;
+}
+
+void RolloutDriver::maybe_set_up(const std::string& vm) {
+  if (!options_.auto_setup || stopped_ || auto_started_.count(vm) != 0) return;
+  const auto live = registry_->find(vm);
+  if (!live || !live->last_state.is_object()) return;
+  const json& state = live->last_state;
+  const bool reachable = state.contains("docker") && state["docker"].is_object() &&
+                         state["docker"].value("reachable", false);
+  const bool has_tls = state.contains("certs") && state["certs"].is_object() &&
+                       state["certs"].contains("docker_server") && state["certs"]["docker_server"].is_object();
+  if (!reachable || has_tls) return;
+  auto_started_.insert(vm);
+  RotationRequest request;
+  request.vms = {vm};
+  auto started = start_rotation(request);
+  if (!started) {
+    log::warning(kLog, "cannot set up docker TLS on " + vm + ": " + started.error().to_string());
+    return;
+  }
+  log::notice(kLog, vm + "'s dockerd serves no Phoenix TLS yet: setting it up (rotation " + started->id + ")");
 }
 
 void RolloutDriver::schedule_tick() {

@@ -36,6 +36,9 @@ struct RolloutDriverOptions {
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  // one VM's whole apply
   std::chrono::milliseconds tick_interval{1000};
   int attempts_per_vm = 3;  // lost connections / timeouts before a VM counts as failed
+  // SPEC: a newly enrolled agent whose dockerd answers but serves no Phoenix TLS yet gets it
+  // at once, by a one-VM docker-tls rotation (once per hub run, so a failing VM cannot loop).
+  bool auto_setup = true;
 };
 
 // Checks a request against the fleet (blocking: reads the store). Errors: "invalid_request",
@@ -70,6 +73,7 @@ class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
   void tick(const std::string& id);
   void dispatch(const std::string& id, RotationTargetRecord target);
   void on_answer(const std::string& id, const std::string& vm, Result<nlohmann::json> answer);
+  void maybe_set_up(const std::string& vm);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::shared_ptr<HubStore> store_;
@@ -77,6 +81,7 @@ class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
   RolloutDriverOptions options_;
   boost::asio::steady_timer timer_;
   std::set<std::string> active_;                                  // unfinished rotation ids
+  std::set<std::string> auto_started_;                            // VMs auto_setup already tried
   std::map<std::pair<std::string, std::string>, InFlight> flights_;  // (rotation, vm)
   bool stopped_ = false;
 };

@@ -77,7 +77,8 @@ class FleetRotationTest : public ::testing::Test {
                           {{"listen", "127.0.0.1:" + std::to_string(agent_port_)},
                            {"public_url", "wss://127.0.0.1:" + std::to_string(agent_port_)}}},
                          {"driver", "tart"},
-                         {"tart", {{"path", FAKE_TART_BINARY}}}};
+                         {"tart", {{"path", FAKE_TART_BINARY}}},
+                         {"rotation", {{"auto_setup", auto_setup_}}}};
     write_text_file(config_, config.dump(2));
     ASSERT_EQ(init_hub_state(state_, config_), 0);
     start_hub();
@@ -205,6 +206,7 @@ class FleetRotationTest : public ::testing::Test {
     throw std::runtime_error("no vm " + name);
   }
 
+  bool auto_setup_ = false;  // the tests start their rotations themselves, but one
   TempDir dir_;
   std::string state_ = dir_.path() + "/hub-state";
   std::string config_ = dir_.path() + "/hub.json";
@@ -306,6 +308,45 @@ TEST_F(FleetRotationTest, AnAgentKilledMidApplyConvergesAndItsVmIsRotated) {
   EXPECT_EQ(served_serial(vm1), t["new_serial"].get<std::string>());
   expect_cli_works(vm1);
   EXPECT_NE(vm1.agent->log().find("converged the unfinished docker apply"), std::string::npos) << vm1.agent->log();
+}
+
+class AutoSetupTest : public FleetRotationTest {
+ protected:
+  void SetUp() override {
+    auto_setup_ = true;
+    FleetRotationTest::SetUp();
+  }
+};
+
+TEST_F(AutoSetupTest, ANewlyEnrolledVmGetsDockerTlsAtOnceByARotation) {
+  // No rotation was asked for: each agent's hello (dockerd reachable, no Phoenix TLS) starts one.
+  json rotations;
+  ASSERT_TRUE(eventually(
+      [&] {
+        rotations = call("GET", "/rotations").json();
+        if (!rotations.is_array() || rotations.size() != vms_.size()) return false;
+        for (const auto& r : rotations) {
+          if (r.value("state", "") != "completed") return false;
+        }
+        return true;
+      },
+      120s))
+      << rotations.dump(2);
+  for (auto& v : vms_) {
+    std::string serial;
+    for (const auto& r : rotations) {
+      const auto t = target(r, v.name);
+      if (t.is_object()) serial = t.value("new_serial", json("")).get<std::string>();
+    }
+    ASSERT_FALSE(serial.empty()) << v.name << " has no rotation: " << rotations.dump(2);
+    EXPECT_EQ(served_serial(v), serial) << v.name;
+    expect_cli_works(v);
+  }
+  // Once set up, reconnects and new states start nothing more.
+  hub_->terminate(SIGTERM);
+  start_hub();
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(call("GET", "/rotations").json().size(), vms_.size());
 }
 
 }  // namespace
