@@ -4,6 +4,7 @@
 #include "hub/admin/rotate_command.hpp"
 #include "hub/api/hub_config.hpp"
 #include "hub/api/serve.hpp"
+#include "hub/netns/netns_dockerd.hpp"
 #include "shared/config/config_object.hpp"
 #include "shared/fs/real_file_system.hpp"
 
@@ -17,6 +18,22 @@ namespace po = boost::program_options;
 std::optional<std::string> flag(const po::variables_map& vm, const char* name) {
   if (!vm.count(name)) return std::nullopt;
   return vm[name].as<std::string>();
+}
+
+// The restart command the netns driver gives each VM's agent: restarts that VM's dockerd
+// inside its namespace, with the launch settings saved in the VM's directory.
+int netns_restart_dockerd(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  options.add_options()("dir", po::value<std::string>()->required()->value_name("DIR"),
+                        "the netns VM's directory (<state>/netns/<vm>)");
+  po::variables_map vm;
+  if (int rc = cli::parse_options("phoenix-hub netns restart-dockerd --dir DIR", options, args, vm); rc >= 0) return rc;
+  auto restarted = restart_netns_dockerd(vm["dir"].as<std::string>(), std::chrono::seconds(60));
+  if (!restarted) {
+    std::cerr << "phoenix-hub netns restart-dockerd: " << restarted.error().message << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 int serve(const std::vector<std::string>& args) {
@@ -60,6 +77,7 @@ std::vector<cli::Command> hub_commands() {
        [](const std::vector<std::string>& args) { return run_token_create_command(args); }},
       {"revoke", "revoke a VM's agent identity",
        [](const std::vector<std::string>& args) { return run_revoke_command(args); }},
+      {"netns restart-dockerd", "restart a netns VM's dockerd (the restart command of its agent)", netns_restart_dockerd},
       {"rotate", "rotate certificates across the fleet, with live progress",
        [](const std::vector<std::string>& args) { return run_rotate_command(args); }},
   };

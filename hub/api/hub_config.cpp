@@ -56,7 +56,17 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     // Sections that other parts of the hub read are accepted here, not interpreted.
     top.reject_unknown_keys(
         {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
-    for (const char* section : {"netns", "swarm"}) (void)top.object(section);
+    (void)top.object("swarm");
+    const auto netns = top.object("netns");
+    netns.reject_unknown_keys({"bridge", "subnet", "vms", "agent", "dockerd"});
+    out.netns.bridge = netns.string("bridge", out.netns.bridge);
+    out.netns.subnet = netns.string("subnet", out.netns.subnet);
+    out.netns.agent_path = netns.string("agent", "");
+    out.netns.dockerd_path = netns.string("dockerd", "");
+    for (const auto& vm : netns.objects("vms")) {
+      vm.reject_unknown_keys({"name", "address"});
+      out.netns.vms.push_back({vm.required_string("name"), vm.string("address", "")});
+    }
     const auto rotation = top.object("rotation");
     rotation.reject_unknown_keys({"offline_deadline_s", "auto_setup"});
     out.rotation_auto_setup = rotation.boolean("auto_setup", true);
@@ -113,6 +123,11 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
   if (flags.driver) {
     out.driver = *flags.driver;
     check_driver(out, "--driver");
+  }
+  if (out.driver == "netns") {
+    if (auto valid = validate_netns_config(out.netns); !valid) {
+      throw config::ConfigError((path.empty() ? std::string("hub config") : path) + ": " + valid.error().message);
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // Flags override the file; unknown keys are refused; defaults as in the SPEC.
 #include "hub/http/listen_address.hpp"
 #include "hub/http/token_auth.hpp"
+#include "hub/netns/netns_layout.hpp"
 #include "shared/fs/file_system.hpp"
 
 #include <chrono>
@@ -38,6 +39,8 @@ struct HubConfig {
   std::chrono::seconds rotation_offline_deadline{3600};
   // rotation.auto_setup: a newly enrolled VM whose dockerd has no Phoenix TLS gets it at once.
   bool rotation_auto_setup = true;
+  // netns: the netns driver's bridge, subnet and declared VMs (validated when driver is netns).
+  NetnsConfig netns;
 };
 
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and

@@ -7,7 +7,10 @@
 #include "hub/api/vm_routes.hpp"
 #include "hub/http/dispatcher.hpp"
 #include "hub/http/http_server.hpp"
+#include "hub/admin/token_issuer.hpp"
+#include "hub/netns/netns_vm_service.hpp"
 #include "hub/tart/tart_vm_service.hpp"
+#include "shared/process/command_line.hpp"
 #include "phoenix/version.hpp"
 #include "shared/core/log.hpp"
 #include "shared/fs/real_file_system.hpp"
@@ -21,6 +24,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 namespace phoenix::hub::api {
@@ -30,10 +34,42 @@ constexpr int kIoThreads = 2;
 // After SIGTERM, how long agents get to answer the close frame before the hub exits anyway.
 constexpr auto kCloseGrace = std::chrono::seconds(3);
 
+// The netns driver mints enrollment tokens for the VMs it starts, as `token create` would.
+Result<std::shared_ptr<VmService>> make_netns_service(const HubConfig& config, std::shared_ptr<HubStore> store,
+                                                      std::shared_ptr<const fs::FileSystem> files,
+                                                      const HubPaths& paths) {
+  if (!config.agent_public_url) {
+    return make_error("driver_unavailable",
+                      "the netns driver needs agent_endpoint.public_url (wss://<bridge address>:PORT, e.g. "
+                      "wss://10.77.0.1:8443): its VMs' agents dial it from their namespaces");
+  }
+  if (config.agent_listen.is_loopback()) {
+    return make_error("driver_unavailable", "the netns driver's VMs cannot reach an agent endpoint on " +
+                                                config.agent_listen.to_string() +
+                                                ": listen on 0.0.0.0 or the bridge address");
+  }
+  NetnsDriverSettings settings;
+  settings.config = config.netns;
+  settings.state_dir = config.state_dir;
+  std::error_code ec;
+  settings.hub_binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  settings.make_token = [store, files, ca = paths.identity_ca_cert, url = *config.agent_public_url](const std::string& vm)
+      -> Result<std::string> {
+    auto issued = issue_enroll_token(*files, *store, ca, vm, url, std::chrono::minutes(10),
+                                     std::chrono::system_clock::now());
+    if (!issued) return issued.error();
+    return issued->text;
+  };
+  if (const char* extra = std::getenv("PHOENIX_NETNS_AGENT_ARGS")) {  // tests and the demo: faster timings
+    auto words = process::split_command_line(extra);
+    if (words) settings.agent_extra_args = *words;
+  }
+  return std::shared_ptr<VmService>(std::make_shared<NetnsVmService>(std::move(settings)));
+}
+
 Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config) {
   if (config.driver != "tart") {
-    return make_error("driver_unavailable", "driver \"" + config.driver +
-                                                "\" is not available in this build; use --driver tart");
+    return make_error("driver_unavailable", "driver \"" + config.driver + "\" is not available here");
   }
   TartConfig tart;
   tart.tart_path = config.tart_path;
@@ -104,7 +140,7 @@ int run_serve(const HubConfig& config) {
   // Store calls of the API and the revocation poll: SQLite may block, the io threads must not.
   boost::asio::thread_pool blocking(1);
 
-  auto service = make_vm_service(config);
+  auto service = config.driver == "netns" ? make_netns_service(config, store, files, paths) : make_vm_service(config);
   if (!service) {
     log::error("serve", service.error().message);
     return 2;

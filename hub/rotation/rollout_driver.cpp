@@ -302,7 +302,13 @@ void RolloutDriver::on_answer(const std::string& id, const std::string& vm, Resu
     } else {
       const auto& code = answer.error().code;
       const bool lost = code == "agent_disconnected" || code == "agent_not_connected" || code == "command_timeout";
-      if (lost && flight.attempts < options_.attempts_per_vm) {
+      if (code == "rotation_busy") {
+        // Another rotation is applying on that VM right now: wait for it, without using up
+        // an attempt (the next tick asks again).
+        --flight.attempts;
+        target.state = TargetState::pending;
+        target.error = answer.error().message + " (waiting)";
+      } else if (lost && flight.attempts < options_.attempts_per_vm) {
         // The agent may still finish: the same id is sent again once it is back, and it
         // answers from its record.
         target.state = TargetState::pending;
