@@ -1,0 +1,216 @@
+// The netns driver end to end, as root (issue 6): the real `phoenix-hub serve --driver netns`
+// starts three VMs — each a network namespace on a bridge with a real dockerd and a real
+// phoenix-agent that enrolls itself — which get docker TLS at once; a fleet-wide docker-tls
+// rotation then gives every dockerd a new serial that the real docker CLI reaches through the
+// VM's `phoenix` context; stopping a VM and stopping the hub leave nothing behind.
+#include "agent/engine/server_certificate.hpp"
+#include "tests/hub/api/support/hub_process.hpp"
+#include "tests/hub/http/support/http_test_client.hpp"
+#include "tests/support/dockerd_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+namespace phoenix::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace stdfs = std::filesystem;
+
+constexpr const char* kContextId = "03a8f0dd8edb33781a836ac497800b5f9c5c47c2ddbfd0f89581140589725a85";
+
+std::uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return condition();
+}
+
+std::string docker_cli() {
+  for (const char* p : {"/usr/local/bin/docker", "/usr/bin/docker"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return "";
+}
+
+// Processes whose command line mentions `text` (dockerd, containerd, agents of this test).
+int processes_mentioning(const std::string& text) {
+  int count = 0;
+  std::error_code ec;
+  for (const auto& entry : stdfs::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename();
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit) || std::stoi(pid) == ::getpid()) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().find(text) != std::string::npos) ++count;
+  }
+  return count;
+}
+
+class NetnsDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PHOENIX_SKIP_WITHOUT_DOCKERD();
+    const int n = static_cast<int>(::getpid() % 200) + 20;
+    bridge_ = "phxi" + std::to_string(n);
+    subnet_prefix_ = "10.79." + std::to_string(n) + ".";
+    api_port_ = free_port();
+    agent_port_ = free_port();
+    const json config = {
+        {"api", {{"listen", "127.0.0.1:" + std::to_string(api_port_)}}},
+        {"agent_endpoint",
+         {{"listen", "0.0.0.0:" + std::to_string(agent_port_)},
+          {"public_url", "wss://" + subnet_prefix_ + "1:" + std::to_string(agent_port_)}}},
+        {"driver", "netns"},
+        {"netns",
+         {{"bridge", bridge_},
+          {"subnet", subnet_prefix_ + "0/24"},
+          {"vms", json::array({{{"name", "vm1"}}, {{"name", "vm2"}}, {{"name", "vm3"}}})}}}};
+    write_text_file(config_, config.dump(2));
+    ASSERT_EQ(init_hub_state(state_, config_), 0);
+    hub_ = std::make_unique<HubProcess>(
+        std::vector<std::string>{"--config", config_, "--state-dir", state_},
+        Env{{"PHOENIX_NETNS_AGENT_ARGS", "--backoff-start-ms 100 --backoff-cap-ms 500 --state-interval-ms 300"}},
+        dir_.path() + "/hub.log");
+    ASSERT_TRUE(hub_->ready()) << hub_->log();
+  }
+
+  void TearDown() override {
+    if (HasFailure() && hub_) {
+      std::cerr << "--- hub log ---\n" << hub_->log();
+      for (const char* vm : {"vm1", "vm2", "vm3"}) {
+        std::cerr << "--- agent " << vm << " ---\n" << read_text_file(state_ + "/netns/" + vm + "/agent.log");
+      }
+    }
+    hub_.reset();  // SIGTERM: the driver removes every VM and the bridge
+  }
+
+  HttpReply call(const std::string& method, const std::string& target, const std::string& body = {}) {
+    return http_call(api_port_, method, target, {}, body, 90s);
+  }
+
+  std::string home(const std::string& vm) const { return state_ + "/netns/" + vm + "/root/root"; }
+  std::string address(int index) const { return subnet_prefix_ + std::to_string(10 + index); }
+
+  // The serial the VM's dockerd serves on its address, seen from the host over the bridge
+  // with the VM's own phoenix context.
+  std::string served_serial(const std::string& vm, int index) {
+    const auto tls_dir = home(vm) + "/.docker/contexts/tls/" + kContextId + "/docker/";
+    agent::engine::TlsMaterial tls{read_text_file(tls_dir + "ca.pem"), read_text_file(tls_dir + "cert.pem"),
+                                   read_text_file(tls_dir + "key.pem")};
+    auto cert = agent::engine::fetch_server_certificate(address(index), 2376, tls);
+    return cert ? cert->serial_hex : "error: " + cert.error().to_string();
+  }
+
+  // `docker version` inside the VM's namespace, as its root user, through the phoenix context.
+  int docker_in_vm(const std::string& vm, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/nsenter", "--net=/var/run/netns/" + bridge_ + "-" + vm, "--", docker_cli()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program_output(argv, dir_.path() + "/cli.out", dir_.path() + "/cli.err", Env{{"HOME", home(vm)}});
+  }
+
+  TempDir dir_;
+  std::string state_ = dir_.path() + "/state";
+  std::string config_ = dir_.path() + "/hub.json";
+  std::string bridge_;
+  std::string subnet_prefix_;
+  std::uint16_t api_port_ = 0;
+  std::uint16_t agent_port_ = 0;
+  std::unique_ptr<HubProcess> hub_;
+};
+
+TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
+  ASSERT_FALSE(docker_cli().empty()) << "no docker CLI";
+  const std::vector<std::string> vms{"vm1", "vm2", "vm3"};
+  for (const auto& vm : vms) {
+    const auto started = call("POST", "/vms/" + vm + "/start");
+    ASSERT_EQ(started.status, 200) << started.body;
+    EXPECT_EQ(started.json().value("state", ""), "running");
+  }
+  EXPECT_EQ(call("POST", "/vms/vm1/start").status, 409);
+  EXPECT_EQ(call("GET", "/vms/vm2/ip").json().value("ip", ""), address(1));
+
+  // Each enrolled agent found a dockerd without Phoenix TLS: the hub set it up at once.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto list = call("GET", "/vms").json();
+        if (!list.is_array() || list.size() != 3) return false;
+        for (const auto& vm : list) {
+          const auto& agent = vm["agent"];
+          if (!agent.is_object() || !agent.value("connected", false)) return false;
+          if (!agent["certs"].is_object() || !agent["certs"]["docker_server"].is_object()) return false;
+        }
+        return true;
+      },
+      90s))
+      << call("GET", "/vms").body;
+
+  const auto rotation = call("POST", "/rotations", json{{"kind", "docker-tls"}, {"max_parallel", 2}}.dump());
+  ASSERT_EQ(rotation.status, 202) << rotation.body;
+  const std::string id = rotation.json().value("id", "");
+  json done;
+  ASSERT_TRUE(eventually(
+      [&] {
+        done = call("GET", "/rotations/" + id).json();
+        return !done.value("finished_at", json()).is_null();
+      },
+      120s))
+      << done.dump(2);
+  EXPECT_EQ(done.value("state", ""), "completed") << done.dump(2);
+  for (int i = 0; i < 3; ++i) {
+    json target;
+    for (const auto& t : done["targets"]) {
+      if (t.value("vm", "") == vms[i]) target = t;
+    }
+    ASSERT_EQ(target.value("state", ""), "done") << target.dump();
+    ASSERT_TRUE(target["old_serial"].is_string()) << "the first set was made at enrollment";
+    EXPECT_NE(target["old_serial"], target["new_serial"]);
+    EXPECT_EQ(served_serial(vms[i], i), target["new_serial"].get<std::string>()) << vms[i];
+    EXPECT_EQ(docker_in_vm(vms[i], {"version", "--format", "{{.Server.Version}}"}), 0)
+        << vms[i] << ": " << read_text_file(dir_.path() + "/cli.err");
+    EXPECT_EQ(docker_in_vm(vms[i], {"context", "ls"}), 0);
+    EXPECT_NE(read_text_file(dir_.path() + "/cli.out").find("phoenix *"), std::string::npos);
+  }
+
+  const auto stopped = call("POST", "/vms/vm2/stop");
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(stopped.json().value("state", ""), "stopped");
+  EXPECT_FALSE(stdfs::exists("/var/run/netns/" + bridge_ + "-vm2"));
+  EXPECT_EQ(call("POST", "/vms/vm2/stop").status, 409);
+  EXPECT_EQ(call("GET", "/vms/vm2/ip").status, 409);
+
+  EXPECT_EQ(hub_->terminate(SIGTERM, 60s), 0) << hub_->log();
+  for (const auto& vm : vms) EXPECT_FALSE(stdfs::exists("/var/run/netns/" + bridge_ + "-" + vm)) << vm;
+  EXPECT_FALSE(stdfs::exists("/sys/class/net/" + bridge_)) << "the bridge outlived the hub";
+  EXPECT_EQ(processes_mentioning(state_ + "/netns/"), 0) << "a dockerd, containerd or agent outlived the hub";
+}
+
+}  // namespace
+}  // namespace phoenix::test
