@@ -58,7 +58,9 @@ int run_rotate_command(const std::vector<std::string>& args, std::ostream& out, 
                        std::chrono::milliseconds poll_interval) {
   po::options_description options("Options");
   options.add_options()
-      ("kind", po::value<std::string>()->required()->value_name("KIND"), "docker-tls (docker-ca and identity: later)")
+      ("kind", po::value<std::string>()->required()->value_name("KIND"),
+       "docker-tls (new dockerd/client certs), docker-ca (a new docker CA, in three phases) or identity "
+       "(new agent identities)")
       ("vms", po::value<std::string>()->value_name("a,b"), "only these VMs (default: every enrolled VM)")
       ("parallel", po::value<int>()->default_value(1)->value_name("N"), "VMs rotated at once")
       ("max-failures", po::value<int>()->default_value(0)->value_name("M"), "failures tolerated before halting")
@@ -90,7 +92,13 @@ int run_rotate_command(const std::vector<std::string>& args, std::ostream& out, 
   auto store = HubStore::open(paths.database);
   if (!store) return fail(err, store.error());
   const auto now = std::chrono::system_clock::now();
-  auto record = make_rotation_record(request, **store, new_rotation_id(now), now);
+  std::shared_ptr<DockerTrust> trust;
+  if (request.kind == "docker-ca") {
+    auto loaded = DockerTrust::load(paths.ca_dir, std::chrono::hours(24 * 90));
+    if (!loaded) return fail(err, loaded.error());
+    trust = *loaded;
+  }
+  auto record = make_rotation_record(request, **store, trust.get(), new_rotation_id(now), now);
   if (!record) return fail(err, record.error());
   if (auto stored = (*store)->create_rotation(*record); !stored) return fail(err, stored.error());
   out << "rotation " << record->id << " (" << record->kind << ") of " << record->targets.size()
@@ -98,6 +106,7 @@ int run_rotate_command(const std::vector<std::string>& args, std::ostream& out, 
   if (vm.count("no-wait") != 0) return 0;
 
   std::map<std::string, std::string> shown;
+  std::string shown_phase;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(vm["timeout"].as<int>());
   const auto started = std::chrono::steady_clock::now();
   bool hinted = false;
@@ -114,6 +123,11 @@ int run_rotate_command(const std::vector<std::string>& args, std::ostream& out, 
         shown[target.vm] = line;
       }
       moved = moved || target.state != TargetState::pending;
+    }
+    if (!r.plan.empty() && r.plan + std::to_string(r.phase) != shown_phase) {
+      shown_phase = r.plan + std::to_string(r.phase);
+      shown.clear();  // every VM goes through each phase again
+      out << "phase " << r.phase + 1 << " of the " << r.plan << " plan\n" << std::flush;
     }
     if (r.finished_at) {
       int failed = 0;

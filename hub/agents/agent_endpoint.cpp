@@ -98,15 +98,11 @@ Result<void> AgentEndpoint::start() {
     return make_error(ca.error().code, "identity CA: " + ca.error().message);
   }
   state_->tls = std::move(*tls);
-  if (!state_->config.docker_ca_key_pem.empty()) {
-    auto docker_ca = pki::CertificateAuthority::load(state_->config.docker_ca_pem, state_->config.docker_ca_key_pem);
-    if (!docker_ca) return make_error(docker_ca.error().code, "docker CA: " + docker_ca.error().message);
-    state_->docker_issuer =
-        std::make_shared<const DockerIssuer>(std::move(*docker_ca), state_->config.docker_cert_lifetime);
-  }
   state_->issuer = std::make_shared<const IdentityIssuer>(std::move(*ca), state_->config.identity_lifetime);
-  state_->enrollment = std::make_unique<EnrollmentHandler>(state_->store, state_->issuer,
-                                                           state_->config.docker_ca_pem);
+  auto docker_bundle = [trust = state_->config.docker_trust, fixed = state_->config.docker_ca_pem] {
+    return trust ? trust->bundle_pem() : fixed;
+  };
+  state_->enrollment = std::make_unique<EnrollmentHandler>(state_->store, state_->issuer, docker_bundle);
   if (auto marked = state_->store->mark_all_disconnected(std::chrono::system_clock::now()); !marked) {
     return marked.error();
   }

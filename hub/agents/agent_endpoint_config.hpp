@@ -2,9 +2,12 @@
 // Settings of the hub's agent endpoint (SPEC "Agent <-> hub channel", docs/agent-protocol.md).
 // Every phase of a connection has a deadline and every input a size limit, so a peer that
 // stalls or floods holds one slot for a bounded time and costs bounded memory.
+#include "hub/agents/docker_trust.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace phoenix::hub {
@@ -19,12 +22,12 @@ struct AgentEndpointConfig {
   // The identity CA: the only trust anchor for client certs, and the signer of identities.
   std::string identity_ca_cert_pem;
   std::string identity_ca_key_pem;
-  // Handed to agents at enrollment so they can trust dockerd certs rotated later.
+  // Handed to agents at enrollment so they can trust dockerd certs rotated later (when no
+  // docker_trust is given; with it, its current bundle).
   std::string docker_ca_pem;
-  // Signs dockerd server and docker client certs during docker-tls rotations; without it
-  // the hub refuses docker sign requests ("docker_ca_unavailable").
-  std::string docker_ca_key_pem;
-  std::chrono::seconds docker_cert_lifetime{std::chrono::hours{24 * 90}};
+  // Signs dockerd server and docker client certs during rotations and says which CAs are
+  // trusted; without it the hub refuses docker sign requests ("docker_ca_unavailable").
+  std::shared_ptr<DockerTrust> docker_trust;
 
   std::chrono::seconds identity_lifetime{std::chrono::hours{24 * 7}};
   std::size_t max_connections = 20'000;  // more are closed at once (and logged)

@@ -213,7 +213,8 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
 
 void AgentSession::handle_docker_sign_request(const protocol::Envelope& message) {
   const auto kind = message.body["kind"].get<std::string>();
-  if (!state_->docker_issuer) {
+  const auto& trust = state_->config.docker_trust;
+  if (!trust) {
     return send_error(message.id, "docker_ca_unavailable",
                       "this hub has no docker CA key: it cannot sign docker certificates");
   }
@@ -224,7 +225,7 @@ void AgentSession::handle_docker_sign_request(const protocol::Envelope& message)
     address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
   }
   const std::string peer_ip = ec ? std::string() : address.to_string();
-  const auto cert = state_->docker_issuer->issue(
+  const auto cert = trust->issue(
       kind == "docker_server" ? DockerCertKind::server : DockerCertKind::client,
       message.body["csr"].get_ref<const std::string&>(), identity_.name, peer_ip, std::chrono::system_clock::now());
   if (!cert) {
@@ -234,7 +235,7 @@ void AgentSession::handle_docker_sign_request(const protocol::Envelope& message)
   log::info(kLog, "signed a " + kind + " certificate for " + identity_.name + ": serial " +
                       cert->facts().serial_hex);
   send(protocol::make_result(next_id(), message.id,
-                             {{"cert", cert->to_pem()}, {"ca", state_->docker_issuer->ca_pem()}}));
+                             {{"cert", cert->to_pem()}, {"ca", trust->bundle_pem()}}));
 }
 
 void AgentSession::handle_answer(const protocol::Envelope& message) {

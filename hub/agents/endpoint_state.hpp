@@ -4,7 +4,6 @@
 // connections a stop() must reach. Internal to hub/agents.
 #include "hub/agents/agent_endpoint_config.hpp"
 #include "hub/agents/agent_registry.hpp"
-#include "hub/agents/docker_issuer.hpp"
 #include "hub/agents/enrollment_handler.hpp"
 #include "hub/agents/identity_issuer.hpp"
 #include "hub/store/hub_store.hpp"
@@ -45,7 +44,6 @@ struct EndpointState {
   std::shared_ptr<AgentRegistry> registry;
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::shared_ptr<const IdentityIssuer> issuer;
-  std::shared_ptr<const DockerIssuer> docker_issuer;  // null without the docker CA's key
   std::unique_ptr<EnrollmentHandler> enrollment;
   std::atomic<std::size_t> open_connections{0};
   std::atomic<bool> stopping{false};

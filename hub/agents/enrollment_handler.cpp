@@ -46,8 +46,8 @@ JsonReply error_reply(unsigned status, std::string_view code, std::string_view m
 
 EnrollmentHandler::EnrollmentHandler(std::shared_ptr<HubStore> store,
                                      std::shared_ptr<const IdentityIssuer> issuer,
-                                     std::string docker_ca_pem)
-    : store_(std::move(store)), issuer_(std::move(issuer)), docker_ca_pem_(std::move(docker_ca_pem)) {}
+                                     std::function<std::string()> docker_ca_bundle)
+    : store_(std::move(store)), issuer_(std::move(issuer)), docker_ca_bundle_(std::move(docker_ca_bundle)) {}
 
 JsonReply EnrollmentHandler::handle(std::string_view body, const std::string& peer,
                                     pki::TimePoint now) const {
@@ -95,7 +95,7 @@ JsonReply EnrollmentHandler::handle(std::string_view body, const std::string& pe
   }
   log::notice(kLog, "agent " + *vm + " enrolled from " + peer + ": identity serial " +
                         facts.serial_hex + " valid until " + pki::format_utc(facts.not_after));
-  return JsonReply{200, {{"cert", cert->to_pem()}, {"ca", issuer_->ca_pem()}, {"docker_ca", docker_ca_pem_}}};
+  return JsonReply{200, {{"cert", cert->to_pem()}, {"ca", issuer_->ca_pem()}, {"docker_ca", docker_ca_bundle_()}}};
 }
 
 }  // namespace phoenix::hub

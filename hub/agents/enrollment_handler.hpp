@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,7 +39,7 @@ JsonReply error_reply(unsigned status, std::string_view code, std::string_view m
 class EnrollmentHandler {
  public:
   EnrollmentHandler(std::shared_ptr<HubStore> store, std::shared_ptr<const IdentityIssuer> issuer,
-                    std::string docker_ca_pem);
+                    std::function<std::string()> docker_ca_bundle);
 
   // 200 {"cert","ca","docker_ca"}; 400 invalid_request; 401 token_invalid / token_used /
   // token_expired; 403 name_not_allowed; 500 internal_error / 503 store_unavailable.
@@ -48,7 +49,7 @@ class EnrollmentHandler {
  private:
   std::shared_ptr<HubStore> store_;
   std::shared_ptr<const IdentityIssuer> issuer_;
-  std::string docker_ca_pem_;
+  std::function<std::string()> docker_ca_bundle_;
 };
 
 }  // namespace phoenix::hub

@@ -15,7 +15,10 @@ http::Status status_for(const Error& error) {
   }
   if (code == "vm_not_found" || code == "agent_not_found" || code == "rotation_not_found") return Status::not_found;
   if (code == "kind_not_supported") return Status::not_implemented;
-  if (code == "no_targets" || code == "rotation_exists") return Status::conflict;
+  if (code == "no_targets" || code == "rotation_exists" || code == "rotation_in_progress" ||
+      code == "cannot_roll_back") {
+    return Status::conflict;
+  }
   if (code == "hub_url_unset") return Status::conflict;
   if (code == "already_running" || code == "not_running") return Status::conflict;
   if (code == "driver_failed") return Status::bad_gateway;

@@ -48,6 +48,19 @@ void add_rotation_routes(http::Router& router, std::shared_ptr<const RotationApi
                 });
               }});
 
+  router.add({Verb::post, "/rotations/{id}/rollback", false, Role::write,
+              [api](const http::Request&, const RouteContext& context, Respond respond) {
+                const auto id = context.param("id").value_or("");
+                if (!valid_rotation_id(id)) {
+                  return respond(error_to_response(Error{"invalid_request", "a rotation id is [A-Za-z0-9._-]{1,64}"}));
+                }
+                api->run_blocking([api, respond, id] {
+                  auto rolled = api->driver->roll_back(id);
+                  if (!rolled) return respond(error_to_response(rolled.error()));
+                  respond(http::json_response(Status::accepted, rotation_to_json(*rolled)));
+                });
+              }});
+
   router.add({Verb::get, "/rotations/{id}", false, Role::read,
               [api](const http::Request&, const RouteContext& context, Respond respond) {
                 const auto id = context.param("id").value_or("");

@@ -96,8 +96,8 @@ Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubC
   out.port = config.agent_listen.port;
   const std::pair<std::string*, const std::string*> files[] = {
       {&out.identity_ca_cert_pem, &paths.identity_ca_cert}, {&out.identity_ca_key_pem, &paths.identity_ca_key},
-      {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.docker_ca_key_pem, &paths.docker_ca_key},
-      {&out.server_cert_chain_pem, &paths.hub_cert},        {&out.server_key_pem, &paths.hub_key}};
+      {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.server_cert_chain_pem, &paths.hub_cert},
+      {&out.server_key_pem, &paths.hub_key}};
   for (const auto& [target, path] : files) {
     auto text = fs.read_file(*path);
     if (!text) {
@@ -107,6 +107,9 @@ Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubC
     }
     *target = std::move(*text);
   }
+  auto trust = DockerTrust::load(paths.ca_dir, std::chrono::hours(24 * 90));
+  if (!trust) return make_error("not_initialized", "docker CA: " + trust.error().message);
+  out.docker_trust = *trust;
   return out;
 }
 
@@ -148,6 +151,7 @@ int run_serve(const HubConfig& config) {
   const auto health = (*service)->health();
   if (!health.ok) log::warning("serve", "VM driver unhealthy: " + health.detail);
 
+  const auto docker_trust = endpoint_settings->docker_trust;
   AgentEndpoint endpoint(ioc, std::move(*endpoint_settings), store);
   if (auto started = endpoint.start(); !started) {
     log::error("serve", "agent endpoint: " + started.error().message);
@@ -182,7 +186,7 @@ int run_serve(const HubConfig& config) {
   rollout_options.offline_deadline = config.rotation_offline_deadline;
   rollout_options.auto_setup = config.rotation_auto_setup;
   auto rollout = std::make_shared<RolloutDriver>(blocking.get_executor(), store, endpoint.shared_registry(),
-                                                 rollout_options);
+                                                 docker_trust, rollout_options);
   rollout->start();
   auto rotation_api = std::make_shared<RotationApi>();
   rotation_api->driver = rollout;

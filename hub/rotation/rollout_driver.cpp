@@ -1,11 +1,11 @@
 #include "hub/rotation/rollout_driver.hpp"
 
+#include "hub/rotation/ca_rotation_plan.hpp"
 #include "shared/core/log.hpp"
 
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <random>
 
 namespace phoenix::hub {
 namespace net = boost::asio;
@@ -13,6 +13,7 @@ using nlohmann::json;
 
 namespace {
 constexpr const char* kLog = "rotation";
+constexpr auto kCaLifetime = std::chrono::hours(24 * 365 * 10);
 
 std::string text_at(const json& object, std::initializer_list<const char*> path) {
   const json* at = &object;
@@ -30,65 +31,20 @@ bool is_manager(const json& state) {
   return control != swarm->end() && control->is_boolean() && control->get<bool>();
 }
 
+const CaPhase* current_phase(const RotationRecord& record) {
+  const auto phases = ca_plan(record.plan);
+  if (record.phase < 0 || static_cast<std::size_t>(record.phase) >= phases.size()) return nullptr;
+  return &phases[static_cast<std::size_t>(record.phase)];
+}
 }  // namespace
 
-std::string new_rotation_id(StoreTime now) {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  char suffix[9];
-  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random() & 0xffffffffu));
-  return "rot-" + std::to_string(to_unix_seconds(now)) + "-" + suffix;
-}
-
-Result<RotationRecord> make_rotation_record(const RotationRequest& request, HubStore& store, std::string id,
-                                            StoreTime now) {
-  if (request.kind == "docker-ca" || request.kind == "identity") {
-    return make_error("kind_not_supported", "rotation kind \"" + request.kind +
-                                                "\" is not available in this build yet; docker-tls is");
-  }
-  if (request.kind != "docker-tls") {
-    return make_error("invalid_request", "kind must be docker-tls, docker-ca or identity");
-  }
-  if (request.max_parallel < 1 || request.max_parallel > 1000) {
-    return make_error("invalid_request", "max_parallel must be 1..1000");
-  }
-  if (request.max_failures < 0 || request.max_failures > 100000) {
-    return make_error("invalid_request", "max_failures must be 0 or more");
-  }
-  auto agents = store.list_agents();
-  if (!agents) return agents.error();
-  std::vector<std::string> vms;
-  if (request.vms.empty()) {
-    for (const auto& agent : *agents) {
-      if (!agent.revoked) vms.push_back(agent.name);
-    }
-  } else {
-    for (const auto& vm : request.vms) {
-      const auto found = std::find_if(agents->begin(), agents->end(), [&](const AgentRecord& a) { return a.name == vm; });
-      if (found == agents->end() || found->revoked) {
-        return make_error("agent_not_found", "\"" + vm + "\" has no enrolled agent (see GET /agents)");
-      }
-      if (std::find(vms.begin(), vms.end(), vm) != vms.end()) {
-        return make_error("invalid_request", "\"" + vm + "\" is listed twice in vms");
-      }
-      vms.push_back(vm);
-    }
-  }
-  if (vms.empty()) return make_error("no_targets", "no enrolled agent to rotate: enroll VMs first");
-  RotationRecord record;
-  record.id = std::move(id);
-  record.kind = request.kind;
-  record.max_parallel = request.max_parallel;
-  record.max_failures = request.max_failures;
-  record.created_at = now;
-  for (auto& vm : vms) record.targets.push_back(RotationTargetRecord{.vm = std::move(vm)});
-  return record;
-}
-
 RolloutDriver::RolloutDriver(net::any_io_executor executor, std::shared_ptr<HubStore> store,
-                             std::shared_ptr<AgentRegistry> registry, RolloutDriverOptions options)
+                             std::shared_ptr<AgentRegistry> registry, std::shared_ptr<DockerTrust> trust,
+                             RolloutDriverOptions options)
     : strand_(net::make_strand(executor)),
       store_(std::move(store)),
       registry_(std::move(registry)),
+      trust_(std::move(trust)),
       options_(options),
       timer_(strand_) {}
 
@@ -132,7 +88,7 @@ void RolloutDriver::stop() {
 
 Result<RotationRecord> RolloutDriver::start_rotation(const RotationRequest& request) {
   const auto now = std::chrono::system_clock::now();
-  auto record = make_rotation_record(request, *store_, new_rotation_id(now), now);
+  auto record = make_rotation_record(request, *store_, trust_.get(), new_rotation_id(now), now);
   if (!record) return record.error();
   if (auto stored = store_->create_rotation(*record); !stored) return stored.error();
   log::notice(kLog, "rotation " + record->id + " (" + record->kind + ") of " + std::to_string(record->targets.size()) +
@@ -143,6 +99,31 @@ Result<RotationRecord> RolloutDriver::start_rotation(const RotationRequest& requ
     self->tick(id);
   });
   return record;
+}
+
+Result<RotationRecord> RolloutDriver::roll_back(const std::string& id) {
+  auto loaded = store_->get_rotation(id);
+  if (!loaded) return loaded.error();
+  if (!*loaded) return make_error("rotation_not_found", "no rotation with id \"" + id + "\" (see GET /rotations)");
+  const RotationRecord& record = **loaded;
+  if (record.kind != "docker-ca" || !can_roll_back(record.plan, record.phase)) {
+    return make_error("cannot_roll_back", "only a docker-ca rotation that has not started dropping the old CA "
+                                          "can be rolled back; this one is " + record.kind +
+                                          (record.plan.empty() ? std::string() : ", " + record.plan + " phase " +
+                                                                                    std::to_string(record.phase)));
+  }
+  if (auto moved = store_->start_rotation_phase(id, std::string(kRollbackPlan), 0); !moved) return moved.error();
+  log::notice(kLog, "rotation " + id + ": rolling back to the docker CA " + record.old_ca);
+  net::post(strand_, [self = shared_from_this(), id] {
+    for (auto it = self->flights_.begin(); it != self->flights_.end();) {
+      it = it->first.first == id ? self->flights_.erase(it) : std::next(it);
+    }
+    self->active_.insert(id);
+    self->tick(id);
+  });
+  auto again = store_->get_rotation(id);
+  if (!again || !*again) return make_error("rotation_not_found", "rotation " + id + " vanished");
+  return **again;
 }
 
 void RolloutDriver::maybe_set_up(const std::string& vm) {
@@ -191,6 +172,46 @@ void RolloutDriver::tick_all() {
   for (const auto& id : ids) tick(id);
 }
 
+bool RolloutDriver::prepare_phase(RotationRecord& record) {
+  const CaPhase* phase = current_phase(record);
+  std::string problem;
+  if (!trust_) problem = "the hub's docker CA is not available";
+  if (problem.empty() && !phase) problem = "unknown phase " + std::to_string(record.phase) + " of plan " + record.plan;
+  if (problem.empty() && !trust_->has_ca(record.new_ca)) {
+    if (auto made = trust_->create_ca(record.new_ca, kCaLifetime); !made) problem = made.error().message;
+  }
+  if (problem.empty()) {
+    if (auto set = trust_->set(trust_for_phase(*phase, record.old_ca, record.new_ca)); !set) {
+      problem = set.error().message;
+    }
+  }
+  if (problem.empty()) return true;
+  log::error(kLog, "rotation " + record.id + ": " + problem);
+  (void)store_->set_rotation_outcome(record.id, RolloutOutcome::halted, problem, std::chrono::system_clock::now());
+  active_.erase(record.id);
+  return false;
+}
+
+void RolloutDriver::check_identities(RotationRecord& record) {
+  for (auto& target : record.targets) {
+    if (target.state != TargetState::running) continue;
+    auto& flight = flights_[{record.id, target.vm}];
+    if (flight.waiting || flight.identity_from.empty()) continue;
+    const auto live = registry_->find(target.vm);
+    if (live && !live->cert_serial.empty() && live->cert_serial != flight.identity_from) {
+      // Back on the channel with a new identity: renewed and moved to it.
+      flight.identity_from.clear();
+      finish_target(record.id, target, live->cert_serial);
+      target.state = TargetState::done;
+    } else if (std::chrono::steady_clock::now() - flight.since > options_.command_timeout) {
+      flight.identity_from.clear();
+      finish_target(record.id, target,
+                    make_error("identity_not_renewed", "the agent did not come back with a new identity in time"));
+      target.state = TargetState::failed;
+    }
+  }
+}
+
 void RolloutDriver::tick(const std::string& id) {
   if (stopped_) return;
   auto loaded = store_->get_rotation(id);
@@ -200,6 +221,13 @@ void RolloutDriver::tick(const std::string& id) {
     return;
   }
   RotationRecord& record = **loaded;
+  if (record.finished_at) {
+    active_.erase(id);
+    return;
+  }
+  if (record.kind == "docker-ca" && !prepare_phase(record)) return;
+  if (record.kind == "identity") check_identities(record);
+
   const auto now = std::chrono::system_clock::now();
   RolloutInput input;
   input.age = std::chrono::duration_cast<std::chrono::seconds>(now - record.created_at);
@@ -212,8 +240,7 @@ void RolloutDriver::tick(const std::string& id) {
         if (agent.name == target.vm) state = agent.last_state;
       }
     }
-    RolloutTarget planned{target.vm, target.state, live.has_value(), is_manager(state)};
-    input.targets.push_back(planned);
+    input.targets.push_back(RolloutTarget{target.vm, target.state, live.has_value(), is_manager(state)});
   }
   if (agents) {
     for (const auto& agent : *agents) {
@@ -225,7 +252,7 @@ void RolloutDriver::tick(const std::string& id) {
   policy.max_parallel = record.max_parallel;
   policy.max_failures = record.max_failures;
   policy.offline_deadline = options_.offline_deadline;
-  const RolloutStep step = plan_rollout_step(input, policy);
+  RolloutStep step = plan_rollout_step(input, policy);
 
   for (const auto& vm : step.skip) {
     for (auto target : record.targets) {
@@ -239,9 +266,32 @@ void RolloutDriver::tick(const std::string& id) {
   }
   for (const auto& vm : step.start) {
     for (const auto& target : record.targets) {
-      if (target.vm == vm) dispatch(id, target);
+      if (target.vm == vm) dispatch(record, target);
     }
   }
+
+  if (record.kind == "docker-ca" && step.finished && step.outcome == RolloutOutcome::completed) {
+    const bool any_failed = std::any_of(record.targets.begin(), record.targets.end(),
+                                        [](const RotationTargetRecord& t) { return t.state == TargetState::failed; });
+    const auto phases = ca_plan(record.plan);
+    if (any_failed) {
+      // Moving on would leave the failed VM behind on the trust it has.
+      step.outcome = RolloutOutcome::halted;
+      step.reason = "a VM failed in phase " + std::string(phases[static_cast<std::size_t>(record.phase)].name) +
+                    (can_roll_back(record.plan, record.phase) ? ": fix it and start again, or roll back" : "");
+    } else if (static_cast<std::size_t>(record.phase) + 1 < phases.size()) {
+      const auto next = phases[static_cast<std::size_t>(record.phase) + 1];
+      log::notice(kLog, "rotation " + id + ": phase " + std::string(phases[static_cast<std::size_t>(record.phase)].name) +
+                            " done on every VM; next: " + std::string(next.name));
+      (void)store_->start_rotation_phase(id, record.plan, record.phase + 1);
+      for (auto it = flights_.begin(); it != flights_.end();) {
+        it = it->first.first == id ? flights_.erase(it) : std::next(it);
+      }
+      net::post(strand_, [self = shared_from_this(), id] { self->tick(id); });
+      return;
+    }
+  }
+
   if (step.outcome != record.outcome || step.reason != record.reason || step.finished) {
     const std::optional<StoreTime> finished = step.finished ? std::optional<StoreTime>(now) : std::nullopt;
     if (auto stored = store_->set_rotation_outcome(id, step.outcome, step.reason, finished); !stored) {
@@ -258,71 +308,93 @@ void RolloutDriver::tick(const std::string& id) {
   }
 }
 
-void RolloutDriver::dispatch(const std::string& id, RotationTargetRecord target) {
-  auto& flight = flights_[{id, target.vm}];
+void RolloutDriver::dispatch(const RotationRecord& record, RotationTargetRecord target) {
+  auto& flight = flights_[{record.id, target.vm}];
   if (flight.waiting) return;
   flight.waiting = true;
+  flight.since = std::chrono::steady_clock::now();
   ++flight.attempts;
   const auto live = registry_->find(target.vm);
   target.state = TargetState::running;
   if (!target.started_at) target.started_at = std::chrono::system_clock::now();
-  if (target.old_serial.empty() && live) {
-    target.old_serial = text_at(live->last_state, {"certs", "docker_server", "serial"});
-  }
   target.error.clear();
-  (void)store_->update_rotation_target(id, target);
-  log::info(kLog, "rotation " + id + ": rotating " + target.vm + " (attempt " + std::to_string(flight.attempts) + ")");
+
+  protocol::MessageType command = protocol::MessageType::rotate_docker_tls;
+  json body;
+  if (record.kind == "identity") {
+    command = protocol::MessageType::renew_identity;
+    body = json::object();
+    if (target.old_serial.empty() && live) target.old_serial = live->cert_serial;
+    flight.agent_id = "identity";
+  } else {
+    const CaPhase* phase = current_phase(record);
+    flight.agent_id = phase ? phase_rotation_id(record.id, *phase) : record.id;
+    body = {{"rotation_id", flight.agent_id}};
+    if (target.old_serial.empty() && live) {
+      target.old_serial = text_at(live->last_state, {"certs", "docker_server", "serial"});
+    }
+  }
+  (void)store_->update_rotation_target(record.id, target);
+  log::info(kLog, "rotation " + record.id + ": " + target.vm + " (" + flight.agent_id + ", attempt " +
+                      std::to_string(flight.attempts) + ")");
   registry_->send_command(
-      target.vm, protocol::MessageType::rotate_docker_tls, {{"rotation_id", id}},
-      [weak = weak_from_this(), id, vm = target.vm](Result<json> answer) {
+      target.vm, command, std::move(body),
+      [weak = weak_from_this(), id = record.id, vm = target.vm, agent_id = flight.agent_id](Result<json> answer) {
         if (auto self = weak.lock()) {
-          net::post(self->strand_, [self, id, vm, answer = std::move(answer)]() mutable {
-            self->on_answer(id, vm, std::move(answer));
+          net::post(self->strand_, [self, id, vm, agent_id, answer = std::move(answer)]() mutable {
+            self->on_answer(id, vm, agent_id, std::move(answer));
           });
         }
       },
       options_.command_timeout);
 }
 
-void RolloutDriver::on_answer(const std::string& id, const std::string& vm, Result<json> answer) {
+void RolloutDriver::finish_target(const std::string& id, RotationTargetRecord target, Result<std::string> new_serial) {
+  target.finished_at = std::chrono::system_clock::now();
+  if (new_serial) {
+    target.state = TargetState::done;
+    target.new_serial = *new_serial;
+    log::notice(kLog, "rotation " + id + ": " + target.vm + " done, serial " + target.new_serial);
+  } else {
+    target.state = TargetState::failed;
+    target.error = new_serial.error().code + ": " + new_serial.error().message;
+    log::error(kLog, "rotation " + id + ": " + target.vm + " failed: " + target.error);
+  }
+  if (auto stored = store_->update_rotation_target(id, target); !stored) {
+    log::error(kLog, "cannot record rotation " + id + " of " + target.vm + ": " + stored.error().to_string());
+  }
+}
+
+void RolloutDriver::on_answer(const std::string& id, const std::string& vm, const std::string& agent_id,
+                              Result<json> answer) {
   auto& flight = flights_[{id, vm}];
+  if (flight.agent_id != agent_id) return;  // an answer from before a phase change or rollback
   flight.waiting = false;
   auto loaded = store_->get_rotation(id);
   if (!loaded || !*loaded) return;
   for (auto target : (*loaded)->targets) {
-    if (target.vm != vm) continue;
-    const auto now = std::chrono::system_clock::now();
-    if (answer) {
-      target.state = TargetState::done;
-      target.finished_at = now;
+    if (target.vm != vm || target.state != TargetState::running) continue;
+    if (answer && (*loaded)->kind == "identity") {
+      flight.identity_from = target.old_serial;  // done once it is back with another serial
+      flight.since = std::chrono::steady_clock::now();
+    } else if (answer) {
       const std::string old_serial = text_at(*answer, {"old_serial"});
       if (!old_serial.empty()) target.old_serial = old_serial;
-      target.new_serial = text_at(*answer, {"new_serial"});
-      log::notice(kLog, "rotation " + id + ": " + vm + " done, serial " + target.new_serial);
+      finish_target(id, target, text_at(*answer, {"new_serial"}));
     } else {
       const auto& code = answer.error().code;
       const bool lost = code == "agent_disconnected" || code == "agent_not_connected" || code == "command_timeout";
-      if (code == "rotation_busy") {
-        // Another rotation is applying on that VM right now: wait for it, without using up
-        // an attempt (the next tick asks again).
-        --flight.attempts;
-        target.state = TargetState::pending;
-        target.error = answer.error().message + " (waiting)";
-      } else if (lost && flight.attempts < options_.attempts_per_vm) {
-        // The agent may still finish: the same id is sent again once it is back, and it
-        // answers from its record.
+      if (code == "rotation_busy" || (lost && flight.attempts < options_.attempts_per_vm)) {
+        // Another rotation is applying on that VM, or the agent went away and may still
+        // finish: ask again (it answers a repeated id from its record). Busy is no attempt.
+        if (code == "rotation_busy") --flight.attempts;
         target.state = TargetState::pending;
         target.error = answer.error().message + " (will retry)";
+        (void)store_->update_rotation_target(id, target);
         log::warning(kLog, "rotation " + id + ": " + vm + ": " + answer.error().message + "; will retry");
       } else {
-        target.state = TargetState::failed;
-        target.finished_at = now;
-        target.error = code + ": " + answer.error().message;
-        log::error(kLog, "rotation " + id + ": " + vm + " failed: " + target.error);
+        finish_target(id, target, answer.error());
       }
-    }
-    if (auto stored = store_->update_rotation_target(id, target); !stored) {
-      log::error(kLog, "cannot record rotation " + id + " of " + vm + ": " + stored.error().to_string());
     }
   }
   tick(id);

@@ -8,6 +8,8 @@
 // Threading: everything runs on one strand of the executor given (in `serve`, the one-thread
 // pool where store calls may block); start_rotation may be called from any thread.
 #include "hub/agents/agent_registry.hpp"
+#include "hub/agents/docker_trust.hpp"
+#include "hub/rotation/rotation_request.hpp"
 #include "hub/rotation/rollout_planner.hpp"
 #include "hub/store/hub_store.hpp"
 
@@ -24,13 +26,6 @@
 
 namespace phoenix::hub {
 
-struct RotationRequest {
-  std::string kind = "docker-tls";
-  std::vector<std::string> vms;  // empty: every enrolled, unrevoked agent
-  int max_parallel = 1;
-  int max_failures = 0;
-};
-
 struct RolloutDriverOptions {
   std::chrono::seconds offline_deadline{3600};
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  // one VM's whole apply
@@ -41,18 +36,12 @@ struct RolloutDriverOptions {
   bool auto_setup = true;
 };
 
-// Checks a request against the fleet (blocking: reads the store). Errors: "invalid_request",
-// "kind_not_supported", "agent_not_found", "no_targets".
-Result<RotationRecord> make_rotation_record(const RotationRequest& request, HubStore& store, std::string id,
-                                            StoreTime now);
-
-// "rot-<unix seconds>-<8 random hex>".
-std::string new_rotation_id(StoreTime now);
-
 class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
  public:
+  // `trust` may be null (no docker-ca rotations then).
   RolloutDriver(boost::asio::any_io_executor executor, std::shared_ptr<HubStore> store,
-                std::shared_ptr<AgentRegistry> registry, RolloutDriverOptions options);
+                std::shared_ptr<AgentRegistry> registry, std::shared_ptr<DockerTrust> trust,
+                RolloutDriverOptions options);
 
   // Resumes what the store has unfinished (targets left "running" by a stopped hub go back
   // to pending: agents answer a repeated rotation id from their record) and starts ticking.
@@ -61,23 +50,34 @@ class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
 
   // Validates, stores and starts a rotation; blocking (store). Returns the stored record.
   Result<RotationRecord> start_rotation(const RotationRequest& request);
+  // docker-ca before its last phase: go back to the old CA (sign with it again, then drop the
+  // new one), as a rollout of its own. Blocking. Errors: "rotation_not_found", "cannot_roll_back".
+  Result<RotationRecord> roll_back(const std::string& id);
 
  private:
   struct InFlight {
     int attempts = 0;
-    bool waiting = false;  // a command is out
+    bool waiting = false;          // a command is out
+    std::string agent_id;          // the rotation id the agent was given (docker-ca: per phase)
+    std::string identity_from;     // identity: the serial being replaced, once the agent said yes
+    std::chrono::steady_clock::time_point since{};
   };
   void schedule_tick();
   void pick_up_stored();  // once a tick: never per agent event
   void tick_all();        // no store access when no rotation is active
   void tick(const std::string& id);
-  void dispatch(const std::string& id, RotationTargetRecord target);
-  void on_answer(const std::string& id, const std::string& vm, Result<nlohmann::json> answer);
+  bool prepare_phase(RotationRecord& record);  // docker-ca: trust in force; false when it failed
+  void check_identities(RotationRecord& record);
+  void dispatch(const RotationRecord& record, RotationTargetRecord target);
+  void on_answer(const std::string& id, const std::string& vm, const std::string& agent_id,
+                 Result<nlohmann::json> answer);
+  void finish_target(const std::string& id, RotationTargetRecord target, Result<std::string> new_serial);
   void maybe_set_up(const std::string& vm);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::shared_ptr<HubStore> store_;
   std::shared_ptr<AgentRegistry> registry_;
+  std::shared_ptr<DockerTrust> trust_;
   RolloutDriverOptions options_;
   boost::asio::steady_timer timer_;
   std::set<std::string> active_;                                  // unfinished rotation ids

@@ -1,5 +1,6 @@
 #include "hub/rotation/rotation_json.hpp"
 
+#include "hub/rotation/ca_rotation_plan.hpp"
 #include "hub/vms/vm_name.hpp"
 #include "shared/pki/asn1_time.hpp"
 
@@ -12,6 +13,12 @@ using nlohmann::json;
 json time_or_null(const std::optional<RecordTime>& t) {
   if (!t) return nullptr;
   return pki::format_utc(*t);
+}
+
+std::string phase_name(const RotationRecord& r) {
+  const auto phases = ca_plan(r.plan);
+  if (r.phase < 0 || static_cast<std::size_t>(r.phase) >= phases.size()) return "";
+  return std::string(phases[static_cast<std::size_t>(r.phase)].name);
 }
 
 Result<int> small_int(const json& body, const char* key, int fallback) {
@@ -87,6 +94,13 @@ json rotation_to_json(const RotationRecord& rotation) {
           {"created_at", pki::format_utc(rotation.created_at)},
           {"finished_at", time_or_null(rotation.finished_at)},
           {"counts", counts},
+          {"phase", rotation.plan.empty() ? json(nullptr)
+                                          : json{{"plan", rotation.plan},
+                                                 {"index", rotation.phase},
+                                                 {"name", phase_name(rotation)},
+                                                 {"old_ca", rotation.old_ca},
+                                                 {"new_ca", rotation.new_ca},
+                                                 {"can_roll_back", can_roll_back(rotation.plan, rotation.phase)}}},
           {"targets", targets}};
 }
 

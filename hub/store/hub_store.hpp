@@ -104,6 +104,9 @@ class HubStore {
   Result<void> update_rotation_target(const std::string& id, const RotationTargetRecord& target);
   // Records the planner's outcome and reason; `finished_at` set once the outcome is final.
   // "rotation_not_found".
+  // docker-ca: moves the rotation to `phase` of `plan`, in progress again, every target
+  // pending. "rotation_not_found".
+  Result<void> start_rotation_phase(const std::string& id, const std::string& plan, int phase);
   Result<void> set_rotation_outcome(const std::string& id, RolloutOutcome outcome,
                                     const std::string& reason,
                                     std::optional<StoreTime> finished_at);

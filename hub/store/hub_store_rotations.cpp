@@ -19,7 +19,7 @@ std::optional<RecordTime> optional_time(const SqliteStatement& row, int index) {
 }
 
 constexpr const char* kRotationColumns =
-    "id, kind, max_parallel, max_failures, outcome, reason, created_at, finished_at";
+    "id, kind, max_parallel, max_failures, outcome, reason, created_at, finished_at, plan, phase, old_ca, new_ca";
 
 RotationRecord read_rotation(const SqliteStatement& row) {
   RotationRecord r;
@@ -31,6 +31,10 @@ RotationRecord read_rotation(const SqliteStatement& row) {
   r.reason = row.column_text(5);
   r.created_at = from_unix_seconds(row.column_int64(6));
   r.finished_at = optional_time(row, 7);
+  r.plan = row.column_text(8);
+  r.phase = static_cast<int>(row.column_int64(9));
+  r.old_ca = row.column_text(10);
+  r.new_ca = row.column_text(11);
   return r;
 }
 
@@ -82,7 +86,8 @@ Result<void> HubStore::create_rotation(const RotationRecord& rotation) {
   if (!tx) return tx.error();
   auto insert = db_->prepare(
       "INSERT INTO rotations (id, kind, max_parallel, max_failures, outcome, reason, created_at, "
-      "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+      "finished_at, plan, phase, old_ca, new_ca) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(id) DO NOTHING");
   if (!insert) return insert.error();
   if (auto r = insert->bind(1, rotation.id); !r) return r;
   if (auto r = insert->bind(2, rotation.kind); !r) return r;
@@ -92,6 +97,10 @@ Result<void> HubStore::create_rotation(const RotationRecord& rotation) {
   if (auto r = insert->bind(6, rotation.reason); !r) return r;
   if (auto r = insert->bind(7, to_unix_seconds(rotation.created_at)); !r) return r;
   if (auto r = bind_optional_time(*insert, 8, rotation.finished_at); !r) return r;
+  if (auto r = insert->bind(9, rotation.plan); !r) return r;
+  if (auto r = insert->bind(10, std::int64_t{rotation.phase}); !r) return r;
+  if (auto r = insert->bind(11, rotation.old_ca); !r) return r;
+  if (auto r = insert->bind(12, rotation.new_ca); !r) return r;
   if (auto r = insert->run(); !r) return r;
   if (db_->changes() == 0) {
     return make_error("rotation_exists", "a rotation with id \"" + rotation.id + "\" already exists");
@@ -172,6 +181,29 @@ Result<void> HubStore::update_rotation_target(const std::string& id, const Rotat
                       "rotation \"" + id + "\" has no target VM \"" + target.vm + "\"");
   }
   return ok();
+}
+
+Result<void> HubStore::start_rotation_phase(const std::string& id, const std::string& plan, int phase) {
+  std::lock_guard lock(mutex_);
+  auto tx = SqliteTransaction::begin(*db_);
+  if (!tx) return tx.error();
+  auto rotation = db_->prepare(
+      "UPDATE rotations SET plan = ?, phase = ?, outcome = 'in_progress', reason = '', finished_at = NULL "
+      "WHERE id = ?");
+  if (!rotation) return rotation.error();
+  if (auto r = rotation->bind(1, plan); !r) return r;
+  if (auto r = rotation->bind(2, std::int64_t{phase}); !r) return r;
+  if (auto r = rotation->bind(3, id); !r) return r;
+  if (auto r = rotation->run(); !r) return r;
+  if (db_->changes() == 0) return rotation_not_found(id);
+  // Every VM goes through every phase; what a VM did in the last phase stays in the log.
+  auto targets = db_->prepare(
+      "UPDATE rotation_targets SET state = 'pending', started_at = NULL, finished_at = NULL, old_serial = '', "
+      "new_serial = '', error = '' WHERE rotation_id = ?");
+  if (!targets) return targets.error();
+  if (auto r = targets->bind(1, id); !r) return r;
+  if (auto r = targets->run(); !r) return r;
+  return tx->commit();
 }
 
 Result<void> HubStore::set_rotation_outcome(const std::string& id, RolloutOutcome outcome,

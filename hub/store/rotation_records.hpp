@@ -33,6 +33,12 @@ struct RotationRecord {
   RecordTime created_at{};
   std::optional<RecordTime> finished_at;
   std::vector<RotationTargetRecord> targets;  // in rollout order
+  // docker-ca only: "forward" or "rollback", the index of the phase in that plan, and the
+  // CA names it moves from and to (see ca_rotation_plan.hpp).
+  std::string plan;
+  int phase = 0;
+  std::string old_ca;
+  std::string new_ca;
 };
 
 }  // namespace phoenix::hub

@@ -43,7 +43,11 @@ CREATE TABLE rotations (
   outcome      TEXT NOT NULL,
   reason       TEXT NOT NULL DEFAULT '',
   created_at   INTEGER NOT NULL,
-  finished_at  INTEGER
+  finished_at  INTEGER,
+  plan         TEXT NOT NULL DEFAULT '',
+  phase        INTEGER NOT NULL DEFAULT 0,
+  old_ca       TEXT NOT NULL DEFAULT '',
+  new_ca       TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE rotation_targets (
   rotation_id TEXT NOT NULL REFERENCES rotations(id) ON DELETE CASCADE,

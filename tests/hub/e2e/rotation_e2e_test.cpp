@@ -5,6 +5,9 @@
 // each VM's `phoenix` context, a VM whose restart fails keeps its old cert and halts the
 // rollout, and kills of the hub or an agent mid-rollout still end in a finished rotation.
 #include "agent/engine/server_certificate.hpp"
+#include "shared/pki/certificate_authority.hpp"
+#include "shared/pki/certificate_request.hpp"
+#include "shared/pki/private_key.hpp"
 #include "tests/hub/api/support/hub_process.hpp"
 #include "tests/hub/http/support/http_test_client.hpp"
 #include "tests/support/dockerd_fixture.hpp"
@@ -308,6 +311,115 @@ TEST_F(FleetRotationTest, AnAgentKilledMidApplyConvergesAndItsVmIsRotated) {
   EXPECT_EQ(served_serial(vm1), t["new_serial"].get<std::string>());
   expect_cli_works(vm1);
   EXPECT_NE(vm1.agent->log().find("converged the unfinished docker apply"), std::string::npos) << vm1.agent->log();
+}
+
+// A docker client cert signed by the hub's CA file `ca_name` (<state>/ca/<name>.pem/.key),
+// as an operator's CLI with certs from that CA would present.
+struct ClientCert {
+  std::string cert_pem, key_pem;
+};
+ClientCert client_cert_from(const std::string& ca_dir, const std::string& ca_name) {
+  auto ca = pki::CertificateAuthority::load(read_text_file(ca_dir + "/" + ca_name + ".pem"),
+                                            read_text_file(ca_dir + "/" + ca_name + ".key"))
+                .value();
+  auto key = pki::PrivateKey::generate_p256().value();
+  auto csr = pki::CertificateRequest::create(key, "operator", {}, {}).value();
+  pki::SigningPolicy policy;
+  policy.common_name = "operator";
+  policy.usage = pki::Usage::client_auth;
+  policy.lifetime = std::chrono::hours(1);
+  return {ca.sign(csr, policy).value().to_pem(), key.to_pem()};
+}
+
+class DockerCaRotationTest : public FleetRotationTest {
+ protected:
+  // Does `v`'s dockerd accept the real docker CLI presenting `client` (the server verified
+  // with the VM's own context CA bundle)?
+  bool dockerd_accepts(const Vm& v, const ClientCert& client) {
+    const auto tls_dir = v.home() + "/.docker/contexts/tls/" + std::string(kContextId) + "/docker/";
+    const std::string dir = dir_.path() + "/client-" + v.name;
+    stdfs::create_directories(dir);
+    write_text_file(dir + "/ca.pem", read_text_file(tls_dir + "ca.pem"));
+    write_text_file(dir + "/cert.pem", client.cert_pem);
+    write_text_file(dir + "/key.pem", client.key_pem);
+    std::string cli;
+    for (const char* p : {"/usr/local/bin/docker", "/usr/bin/docker"}) {
+      if (::access(p, X_OK) == 0) cli = p;
+    }
+    return run_program_output({cli, "--tlsverify", "--tlscacert", dir + "/ca.pem", "--tlscert", dir + "/cert.pem",
+                               "--tlskey", dir + "/key.pem", "-H", "tcp://127.0.0.1:" + std::to_string(v.tls_port),
+                               "version", "--format", "{{.Server.Version}}"},
+                              dir + "/out", dir + "/err", Env{{"HOME", dir}}) == 0;
+  }
+  std::string ca_dir() const { return state_ + "/ca"; }
+};
+
+TEST_F(DockerCaRotationTest, AfterwardsTheOldCasClientsAreRefusedAndTheNewCasAccepted) {
+  ASSERT_EQ(wait_finished(start_rotation({{"kind", "docker-tls"}, {"max_parallel", 3}})).value("state", ""), "completed");
+  const auto old_client = client_cert_from(ca_dir(), "docker-ca");
+  for (auto& v : vms_) ASSERT_TRUE(dockerd_accepts(v, old_client)) << v.name << ": the old CA's client works before";
+
+  const auto id = start_rotation({{"kind", "docker-ca"}, {"max_parallel", 2}});
+  const auto rotation = wait_finished(id, 300s);
+  ASSERT_EQ(rotation.value("state", ""), "completed") << rotation.dump(2);
+  EXPECT_EQ(rotation["phase"].value("name", ""), "drop_old");
+  const std::string new_ca = rotation["phase"].value("new_ca", "");
+  ASSERT_FALSE(new_ca.empty());
+  const auto new_client = client_cert_from(ca_dir(), new_ca);
+  for (auto& v : vms_) {
+    EXPECT_FALSE(dockerd_accepts(v, old_client)) << v.name << " still accepts a client of the old CA";
+    EXPECT_TRUE(dockerd_accepts(v, new_client)) << v.name << " refuses a client of the new CA";
+    expect_cli_works(v);  // the context was rewritten with the new CA's client cert
+  }
+  const auto trust = json::parse(read_text_file(ca_dir() + "/docker-trust.json"));
+  EXPECT_EQ(trust["signing"], new_ca);
+  EXPECT_EQ(trust["trusted"], json::array({new_ca}));
+  // A second docker-ca rotation may start now that the first is done.
+  EXPECT_EQ(call("POST", "/rotations", json{{"kind", "docker-ca"}, {"vms", {"vm1"}}}.dump()).status, 202);
+}
+
+TEST_F(DockerCaRotationTest, ARollbackBeforeTheLastPhaseReturnsEveryVmToTheOldCa) {
+  ASSERT_EQ(wait_finished(start_rotation({{"kind", "docker-tls"}, {"max_parallel", 3}})).value("state", ""), "completed");
+  const auto old_client = client_cert_from(ca_dir(), "docker-ca");
+  // vm2's restart fails in phase 1: the rollout halts there, with every VM still trusting
+  // the old CA, and the operator rolls back.
+  write_text_file(vm("vm2").fail_marker(), "");
+  const auto id = start_rotation({{"kind", "docker-ca"}, {"vms", {"vm1", "vm2", "vm3"}}, {"max_parallel", 1}});
+  const auto halted = wait_finished(id, 300s);
+  ASSERT_EQ(halted.value("state", ""), "halted") << halted.dump(2);
+  EXPECT_TRUE(halted["phase"].value("can_roll_back", false)) << halted.dump(2);
+  EXPECT_EQ(call("POST", "/rotations", json{{"kind", "docker-ca"}}.dump()).status, 409)
+      << "one docker-ca rotation at a time";
+  const auto rollback = call("POST", "/rotations/" + id + "/rollback");
+  ASSERT_EQ(rollback.status, 202) << rollback.body;
+  const auto back = wait_finished(id, 300s);
+  ASSERT_EQ(back.value("state", ""), "completed") << back.dump(2);
+  EXPECT_EQ(back["phase"].value("plan", ""), "rollback");
+  EXPECT_EQ(back["phase"].value("name", ""), "drop_new");
+  const auto trust = json::parse(read_text_file(ca_dir() + "/docker-trust.json"));
+  EXPECT_EQ(trust["signing"], "docker-ca");
+  EXPECT_EQ(trust["trusted"], json::array({"docker-ca"}));
+  for (auto& v : vms_) {
+    EXPECT_TRUE(dockerd_accepts(v, old_client)) << v.name;
+    expect_cli_works(v);
+  }
+  EXPECT_EQ(call("POST", "/rotations/" + id + "/rollback").status, 409) << "a finished rollback cannot roll back";
+}
+
+TEST_F(FleetRotationTest, AnIdentityRotationRenewsEveryAgentsIdentity) {
+  std::map<std::string, std::string> before;
+  for (auto& v : vms_) before[v.name] = call("GET", "/agents/" + v.name).json().value("cert_serial", "");
+  const auto rotation = wait_finished(start_rotation({{"kind", "identity"}, {"max_parallel", 3}}));
+  ASSERT_EQ(rotation.value("state", ""), "completed") << rotation.dump(2);
+  for (auto& v : vms_) {
+    const auto t = target(rotation, v.name);
+    ASSERT_EQ(t.value("state", ""), "done") << t.dump();
+    EXPECT_EQ(t["old_serial"], before[v.name]);
+    EXPECT_NE(t["new_serial"], before[v.name]);
+    const auto agent = call("GET", "/agents/" + v.name).json();
+    EXPECT_TRUE(agent.value("connected", false));
+    EXPECT_EQ(agent["cert_serial"], t["new_serial"]) << "the agent is connected with its new identity";
+  }
 }
 
 class AutoSetupTest : public FleetRotationTest {
