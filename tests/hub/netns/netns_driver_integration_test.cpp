@@ -2,8 +2,12 @@
 // starts three VMs — each a network namespace on a bridge with a real dockerd and a real
 // phoenix-agent that enrolls itself — which get docker TLS at once; a fleet-wide docker-tls
 // rotation then gives every dockerd a new serial that the real docker CLI reaches through the
-// VM's `phoenix` context; stopping a VM and stopping the hub leave nothing behind.
+// VM's `phoenix` context; a docker-ca rotation leaves the old CA's clients refused and the new
+// CA's accepted; stopping a VM and stopping the hub leave nothing behind.
 #include "agent/engine/server_certificate.hpp"
+#include "shared/pki/certificate_authority.hpp"
+#include "shared/pki/certificate_request.hpp"
+#include "shared/pki/private_key.hpp"
 #include "tests/hub/api/support/hub_process.hpp"
 #include "tests/hub/http/support/http_test_client.hpp"
 #include "tests/support/dockerd_fixture.hpp"
@@ -136,6 +140,36 @@ class NetnsDriverTest : public ::testing::Test {
     return run_program_output(argv, dir_.path() + "/cli.out", dir_.path() + "/cli.err", Env{{"HOME", home(vm)}});
   }
 
+  struct Client {
+    std::string dir;
+  };
+  // Files of a docker client cert signed by the hub's CA `name` (<state>/ca/<name>.pem/.key).
+  Client client_of(const std::string& name) {
+    auto ca = pki::CertificateAuthority::load(read_text_file(state_ + "/ca/" + name + ".pem"),
+                                              read_text_file(state_ + "/ca/" + name + ".key"))
+                  .value();
+    auto key = pki::PrivateKey::generate_p256().value();
+    pki::SigningPolicy policy;
+    policy.common_name = "operator";
+    policy.usage = pki::Usage::client_auth;
+    policy.lifetime = std::chrono::hours(1);
+    const auto cert = ca.sign(pki::CertificateRequest::create(key, "operator", {}, {}).value(), policy).value();
+    Client client{dir_.path() + "/client-" + name};
+    stdfs::create_directories(client.dir);
+    write_text_file(client.dir + "/cert.pem", cert.to_pem());
+    write_text_file(client.dir + "/key.pem", key.to_pem());
+    return client;
+  }
+  // The real docker CLI from the host, over the bridge, with `client`'s cert; the server is
+  // verified with the VM's own context CA bundle.
+  bool accepts(const std::string& vm, int index, const Client& client) {
+    const auto ca = home(vm) + "/.docker/contexts/tls/" + kContextId + "/docker/ca.pem";
+    return run_program_output({docker_cli(), "--tlsverify", "--tlscacert", ca, "--tlscert", client.dir + "/cert.pem",
+                               "--tlskey", client.dir + "/key.pem", "-H",
+                               "tcp://" + address(index) + ":2376", "version", "--format", "{{.Server.Version}}"},
+                              client.dir + "/out", client.dir + "/err", Env{{"HOME", client.dir}}) == 0;
+  }
+
   TempDir dir_;
   std::string state_ = dir_.path() + "/state";
   std::string config_ = dir_.path() + "/hub.json";
@@ -197,6 +231,27 @@ TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
         << vms[i] << ": " << read_text_file(dir_.path() + "/cli.err");
     EXPECT_EQ(docker_in_vm(vms[i], {"context", "ls"}), 0);
     EXPECT_NE(read_text_file(dir_.path() + "/cli.out").find("phoenix *"), std::string::npos);
+  }
+
+  // docker-ca across the netns fleet: afterwards the old CA's clients are refused by every
+  // dockerd, the new CA's accepted (checked from the host over the bridge with the real CLI).
+  const auto old_client = client_of("docker-ca");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(accepts(vms[i], i, old_client)) << vms[i];
+  const auto ca_rotation = call("POST", "/rotations", json{{"kind", "docker-ca"}, {"max_parallel", 3}}.dump());
+  ASSERT_EQ(ca_rotation.status, 202) << ca_rotation.body;
+  const std::string ca_id = ca_rotation.json().value("id", "");
+  ASSERT_TRUE(eventually(
+      [&] {
+        done = call("GET", "/rotations/" + ca_id).json();
+        return !done.value("finished_at", json()).is_null();
+      },
+      180s))
+      << done.dump(2);
+  ASSERT_EQ(done.value("state", ""), "completed") << done.dump(2);
+  const auto new_client = client_of(done["phase"].value("new_ca", ""));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(accepts(vms[i], i, old_client)) << vms[i] << " still accepts the old CA's client";
+    EXPECT_TRUE(accepts(vms[i], i, new_client)) << vms[i] << " refuses the new CA's client";
   }
 
   const auto stopped = call("POST", "/vms/vm2/stop");
