@@ -4,6 +4,7 @@
 #include "agent/channel/channel_connection.hpp"
 #include "agent/channel/renewal_schedule.hpp"
 #include "agent/channel/rotation_handler.hpp"
+#include "agent/channel/swarm_handler.hpp"
 #include "agent/channel/state_collector.hpp"
 #include "agent/channel/tls_client.hpp"
 #include "shared/core/log.hpp"
@@ -45,7 +46,12 @@ AgentRunner::AgentRunner(net::io_context& ioc, fs::FileSystem& fs, RunnerOptions
       random_(make_system_random()),
       wait_timer_(ioc),
       watchdog_timer_(ioc),
-      rotations_(std::make_unique<RotationHandler>(ioc, fs, options_.config, [this] { return next_id(); })) {}
+      rotations_(std::make_unique<RotationHandler>(ioc, fs, options_.config, [this] { return next_id(); })),
+      swarm_(std::make_unique<SwarmHandler>(ioc, options_.config.docker_socket, [this] { return next_id(); })) {
+  swarm_->on_changed = [this] {
+    if (connection_) connection_->wake_timer().cancel();  // report the new swarm state now
+  };
+}
 
 AgentRunner::~AgentRunner() = default;
 
@@ -310,6 +316,11 @@ void AgentRunner::handle_message(ChannelConnection& connection, std::string_view
       return;
     case MessageType::rotate_docker_tls:
       return rotations_->on_command(connection, message);
+    case MessageType::swarm_init:
+    case MessageType::swarm_join:
+    case MessageType::swarm_leave:
+    case MessageType::swarm_inspect:
+      return swarm_->on_command(connection_, message);
     case MessageType::unknown:
       return connection.send(protocol::encode(protocol::make_error_reply(
           next_id(), message.id, "unknown_type", "unknown message type '" + message.type + "'")));

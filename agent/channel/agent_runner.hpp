@@ -39,6 +39,7 @@ struct RunnerOptions {
 
 class ChannelConnection;
 class RotationHandler;
+class SwarmHandler;
 
 class AgentRunner {
  public:
@@ -78,6 +79,7 @@ class AgentRunner {
   boost::asio::steady_timer watchdog_timer_;
   std::shared_ptr<ChannelConnection> connection_;
   std::unique_ptr<RotationHandler> rotations_;  // docker-tls rotations commanded by the hub
+  std::unique_ptr<SwarmHandler> swarm_;         // swarm membership commanded by the hub
   bool stopping_ = false;
   bool ready_sent_ = false;
   std::string renewal_serial_;                 // the identity serial renewal_at_ belongs to

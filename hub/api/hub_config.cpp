@@ -56,7 +56,22 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     // Sections that other parts of the hub read are accepted here, not interpreted.
     top.reject_unknown_keys(
         {"api", "agent_endpoint", "driver", "tart", "netns", "swarm", "rotation"});
-    (void)top.object("swarm");
+    const auto swarm = top.object("swarm");
+    swarm.reject_unknown_keys({"managers", "auto_join"});
+    out.swarm.auto_join = swarm.boolean("auto_join", true);
+    if (const auto& raw = swarm.json(); raw.contains("managers")) {
+      const auto& managers = raw["managers"];
+      if (managers.is_array()) {
+        out.swarm.manager_names = swarm.strings("managers");
+        if (out.swarm.manager_names.empty()) swarm.fail("managers", "name at least one VM");
+      } else {
+        out.swarm.manager_count = static_cast<int>(swarm.integer("managers", 1, 1, 7));
+        if (out.swarm.manager_count % 2 == 0) {
+          swarm.fail("managers", "use an odd count (1, 3, 5, 7): an even number of managers tolerates no more "
+                                 "failures than one fewer");
+        }
+      }
+    }
     const auto netns = top.object("netns");
     netns.reject_unknown_keys({"bridge", "subnet", "vms", "agent", "dockerd"});
     out.netns.bridge = netns.string("bridge", out.netns.bridge);

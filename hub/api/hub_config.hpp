@@ -4,6 +4,7 @@
 #include "hub/http/listen_address.hpp"
 #include "hub/http/token_auth.hpp"
 #include "hub/netns/netns_layout.hpp"
+#include "hub/swarm/swarm_plan.hpp"
 #include "shared/fs/file_system.hpp"
 
 #include <chrono>
@@ -41,6 +42,8 @@ struct HubConfig {
   bool rotation_auto_setup = true;
   // netns: the netns driver's bridge, subnet and declared VMs (validated when driver is netns).
   NetnsConfig netns;
+  // swarm: {"managers": 1 | 3 | ["vm1",…], "auto_join": true}
+  SwarmSettings swarm;
 };
 
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and

@@ -192,7 +192,9 @@ int run_serve(const HubConfig& config) {
   rotation_api->driver = rollout;
   rotation_api->store = store;
   rotation_api->run_blocking = agent_api->run_blocking;
-  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api);
+  auto swarm = std::make_shared<SwarmService>(blocking.get_executor(), endpoint.shared_registry(), store, config.swarm);
+  swarm->start();
+  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
   http::Dispatcher dispatcher(router, auth);

@@ -6,7 +6,7 @@
 namespace phoenix::protocol {
 namespace {
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 12> kNames = {{
+constexpr std::array<std::pair<MessageType, std::string_view>, 13> kNames = {{
     {MessageType::hello, "hello"},
     {MessageType::state, "state"},
     {MessageType::sign_request, "sign_request"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 12> kNames = {{
     {MessageType::swarm_init, "swarm_init"},
     {MessageType::swarm_join, "swarm_join"},
     {MessageType::swarm_leave, "swarm_leave"},
+    {MessageType::swarm_inspect, "swarm_inspect"},
     {MessageType::result, "result"},
     {MessageType::error, "error"},
     {MessageType::unknown, "unknown"},

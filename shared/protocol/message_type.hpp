@@ -19,6 +19,7 @@ enum class MessageType {
   swarm_init,
   swarm_join,
   swarm_leave,
+  swarm_inspect,  // a manager's view: nodes and join tokens (read-only)
   // either way
   result,  // success answer; `re` names the request
   error,   // failure answer or complaint about a message; `re` names it when known

@@ -20,7 +20,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -96,7 +98,8 @@ class NetnsDriverTest : public ::testing::Test {
         {"netns",
          {{"bridge", bridge_},
           {"subnet", subnet_prefix_ + "0/24"},
-          {"vms", json::array({{{"name", "vm1"}}, {{"name", "vm2"}}, {{"name", "vm3"}}})}}}};
+          {"vms", json::array({{{"name", "vm1"}}, {{"name", "vm2"}}, {{"name", "vm3"}}})}}},
+        {"swarm", {{"managers", 1}, {"auto_join", false}}}};
     write_text_file(config_, config.dump(2));
     ASSERT_EQ(init_hub_state(state_, config_), 0);
     hub_ = std::make_unique<HubProcess>(
@@ -265,6 +268,97 @@ TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
   for (const auto& vm : vms) EXPECT_FALSE(stdfs::exists("/var/run/netns/" + bridge_ + "-" + vm)) << vm;
   EXPECT_FALSE(stdfs::exists("/sys/class/net/" + bridge_)) << "the bridge outlived the hub";
   EXPECT_EQ(processes_mentioning(state_ + "/netns/"), 0) << "a dockerd, containerd or agent outlived the hub";
+}
+
+bool all_nodes_ready(const json& swarm) {
+  if (!swarm["nodes"].is_array() || swarm["nodes"].size() != 3) return false;
+  for (const auto& node : swarm["nodes"]) {
+    if (node.value("state", "") != "ready") return false;
+  }
+  return true;
+}
+
+TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesARotation) {
+  ASSERT_FALSE(docker_cli().empty()) << "no docker CLI";
+  for (const char* vm : {"vm1", "vm2", "vm3"}) ASSERT_EQ(call("POST", std::string("/vms/") + vm + "/start").status, 200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        // Connected, and the docker TLS setup the hub starts at enrollment is over (its
+        // dockerd restart with it).
+        for (const char* vm : {"vm1", "vm2", "vm3"}) {
+          if (!call("GET", std::string("/agents/") + vm).json().value("connected", false)) return false;
+        }
+        const auto rotations = call("GET", "/rotations").json();
+        if (!rotations.is_array() || rotations.size() != 3) return false;
+        for (const auto& r : rotations) {
+          if (r.value("state", "") != "completed") return false;
+        }
+        return true;
+      },
+      90s));
+
+  const auto first = call("POST", "/swarm/sync");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto results = first.json()["results"];
+  ASSERT_EQ(results.size(), 3u) << first.body;
+  EXPECT_EQ(results[0].value("vm", ""), "vm1");
+  EXPECT_EQ(results[0].value("action", ""), "init");
+  for (const auto& r : results) EXPECT_TRUE(r.value("ok", false) && r.value("changed", false)) << r.dump();
+
+  json swarm;
+  ASSERT_TRUE(eventually(
+      [&] {
+        swarm = call("GET", "/swarm").json();
+        return swarm["drift"].empty() && all_nodes_ready(swarm);
+      },
+      60s))
+      << swarm.dump(2);
+  EXPECT_EQ(swarm["leader"], "vm1");
+  EXPECT_EQ(swarm["managers_desired"], json::array({"vm1"}));
+
+  // Twice is a no-op.
+  const auto second = call("POST", "/swarm/sync").json();
+  for (const auto& r : second["results"]) EXPECT_FALSE(r.value("changed", true)) << second.dump();
+
+  // A worker forced out is back after the next sync.
+  const std::string vm3_socket = "unix://" + state_ + "/netns/vm3/run/docker.sock";
+  ASSERT_EQ(run_program_output({docker_cli(), "-H", vm3_socket, "swarm", "leave", "--force"}, dir_.path() + "/leave.out",
+                               dir_.path() + "/leave.err"),
+            0)
+      << read_text_file(dir_.path() + "/leave.err");
+  ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["drift"] == json::array({"vm3"}); }, 30s))
+      << call("GET", "/swarm").body;
+  const auto third = call("POST", "/swarm/sync").json();
+  bool rejoined = false;
+  for (const auto& r : third["results"]) {
+    if (r.value("vm", "") == "vm3") rejoined = r.value("ok", false) && r.value("changed", false);
+  }
+  EXPECT_TRUE(rejoined) << third.dump(2);
+  ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["drift"].empty(); }, 30s)) << call("GET", "/swarm").body;
+
+  // A docker-tls rotation of the whole swarm: the swarm is whole and led afterwards.
+  const auto rotation = call("POST", "/rotations", json{{"kind", "docker-tls"}, {"max_parallel", 3}}.dump());
+  ASSERT_EQ(rotation.status, 202) << rotation.body;
+  json done;
+  ASSERT_TRUE(eventually(
+      [&] {
+        done = call("GET", "/rotations/" + rotation.json().value("id", "")).json();
+        return !done.value("finished_at", json()).is_null();
+      },
+      180s))
+      << done.dump(2);
+  EXPECT_EQ(done.value("state", ""), "completed") << done.dump(2);
+  ASSERT_TRUE(eventually(
+      [&] {
+        swarm = call("GET", "/swarm").json();
+        std::set<std::string> ids;
+        for (const auto& node : swarm["nodes"]) ids.insert(node.value("id", ""));
+        return swarm["drift"].empty() && swarm["leader"] == "vm1" && ids.size() >= 3 &&
+               std::count_if(swarm["nodes"].begin(), swarm["nodes"].end(),
+                             [](const json& n) { return n.value("state", "") == "ready"; }) == 3;
+      },
+      120s))
+      << swarm.dump(2);
 }
 
 }  // namespace

@@ -1,0 +1,115 @@
+#include "agent/channel/swarm_actions.hpp"
+
+namespace phoenix::agent {
+namespace {
+using nlohmann::json;
+
+struct LocalSwarm {
+  std::string state;  // inactive, pending, active, error, locked
+  std::string node_id;
+  bool manager = false;
+};
+
+Result<LocalSwarm> local_swarm(engine::EngineClient& engine) {
+  auto info = engine.info();
+  if (!info) return info.error();
+  LocalSwarm out;
+  if (const auto swarm = info->find("Swarm"); swarm != info->end() && swarm->is_object()) {
+    out.state = swarm->value("LocalNodeState", "");
+    out.node_id = swarm->value("NodeID", "");
+    out.manager = swarm->value("ControlAvailable", false);
+  }
+  return out;
+}
+
+Result<json> tokens_of(engine::EngineClient& engine) {
+  auto swarm = engine.get("/swarm");
+  if (!swarm) return swarm.error();
+  const auto tokens = swarm->find("JoinTokens");
+  if (tokens == swarm->end() || !tokens->is_object()) {
+    return make_error("swarm_error", "dockerd's /swarm answer has no JoinTokens");
+  }
+  return json{{"worker", tokens->value("Worker", "")}, {"manager", tokens->value("Manager", "")}};
+}
+}  // namespace
+
+Result<json> swarm_init(engine::EngineClient& engine, const std::string& advertise_addr) {
+  auto local = local_swarm(engine);
+  if (!local) return local.error();
+  bool changed = false;
+  if (local->state == "active" && !local->manager) {
+    return make_error("swarm_worker", "this node is a worker of another swarm: leave it first");
+  }
+  if (local->state != "active") {
+    if (local->state == "pending" || local->state == "error") {
+      if (auto left = engine.post("/swarm/leave?force=true"); !left) return left.error();
+    }
+    auto init = engine.post("/swarm/init", {{"ListenAddr", "0.0.0.0:2377"}, {"AdvertiseAddr", advertise_addr}});
+    if (!init) return init.error();
+    changed = true;
+    local = local_swarm(engine);
+    if (!local) return local.error();
+  }
+  auto tokens = tokens_of(engine);
+  if (!tokens) return tokens.error();
+  return json{{"changed", changed},
+              {"node_id", local->node_id},
+              {"manager_addr", advertise_addr + ":2377"},
+              {"join_tokens", *tokens}};
+}
+
+Result<json> swarm_join(engine::EngineClient& engine, const std::string& advertise_addr,
+                        const std::vector<std::string>& remote_addrs, const std::string& join_token) {
+  auto local = local_swarm(engine);
+  if (!local) return local.error();
+  if (local->state == "active") return json{{"changed", false}, {"node_id", local->node_id}, {"manager", local->manager}};
+  if (local->state == "pending" || local->state == "error") {
+    if (auto left = engine.post("/swarm/leave?force=true"); !left) return left.error();
+  }
+  auto joined = engine.post("/swarm/join", {{"ListenAddr", "0.0.0.0:2377"},
+                                             {"AdvertiseAddr", advertise_addr},
+                                             {"RemoteAddrs", remote_addrs},
+                                             {"JoinToken", join_token}});
+  if (!joined) return joined.error();
+  local = local_swarm(engine);
+  if (!local) return local.error();
+  return json{{"changed", true}, {"node_id", local->node_id}, {"manager", local->manager}};
+}
+
+Result<json> swarm_leave(engine::EngineClient& engine) {
+  auto local = local_swarm(engine);
+  if (!local) return local.error();
+  if (local->state == "inactive") return json{{"changed", false}};
+  if (auto left = engine.post("/swarm/leave?force=true"); !left) return left.error();
+  return json{{"changed", true}};
+}
+
+Result<json> swarm_inspect(engine::EngineClient& engine) {
+  auto local = local_swarm(engine);
+  if (!local) return local.error();
+  if (local->state != "active" || !local->manager) {
+    return make_error("not_a_manager", "this node is not an active swarm manager");
+  }
+  auto nodes = engine.get("/nodes");
+  if (!nodes) return nodes.error();
+  json out = json::array();
+  for (const auto& node : *nodes) {
+    const auto& spec = node.value("Spec", json::object());
+    const auto& status = node.value("Status", json::object());
+    const auto manager_status = node.find("ManagerStatus");
+    const bool has_manager_status = manager_status != node.end() && manager_status->is_object();
+    out.push_back({{"id", node.value("ID", "")},
+                   {"hostname", node.value("Description", json::object()).value("Hostname", "")},
+                   {"role", spec.value("Role", "")},
+                   {"availability", spec.value("Availability", "")},
+                   {"state", status.value("State", "")},
+                   {"addr", status.value("Addr", "")},
+                   {"leader", has_manager_status && manager_status->value("Leader", false)},
+                   {"reachability", has_manager_status ? manager_status->value("Reachability", "") : ""}});
+  }
+  auto tokens = tokens_of(engine);
+  if (!tokens) return tokens.error();
+  return json{{"node_id", local->node_id}, {"nodes", out}, {"join_tokens", *tokens}};
+}
+
+}  // namespace phoenix::agent

@@ -1,0 +1,27 @@
+#pragma once
+// The agent's swarm commands against its local dockerd (SPEC "Swarm through the local Engine
+// API"), each idempotent so the hub can repeat a sync without harm:
+//  - init: a manager of a new swarm, unless this node is already one; answers with the join
+//    tokens and the address others join at;
+//  - join: a member at `remote_addrs` with `join_token`, unless already active;
+//  - leave: out of the swarm (forced: a lone manager may leave), unless already out;
+//  - inspect (managers): the nodes and the join tokens.
+// Blocking (dockerd may take seconds): run off the channel thread.
+#include "agent/engine/engine_client.hpp"
+#include "shared/core/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace phoenix::agent {
+
+// `advertise_addr`: this VM's address the others reach (the channel's local address).
+Result<nlohmann::json> swarm_init(engine::EngineClient& engine, const std::string& advertise_addr);
+Result<nlohmann::json> swarm_join(engine::EngineClient& engine, const std::string& advertise_addr,
+                                  const std::vector<std::string>& remote_addrs, const std::string& join_token);
+Result<nlohmann::json> swarm_leave(engine::EngineClient& engine);
+Result<nlohmann::json> swarm_inspect(engine::EngineClient& engine);
+
+}  // namespace phoenix::agent

@@ -1,0 +1,211 @@
+#include "hub/swarm/swarm_service.hpp"
+
+#include "shared/core/log.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace phoenix::hub {
+namespace net = boost::asio;
+using nlohmann::json;
+using protocol::MessageType;
+
+namespace {
+constexpr const char* kLog = "swarm";
+constexpr auto kCommandTimeout = std::chrono::seconds(90);
+
+SwarmVm observe_one(const std::string& name, bool connected, const json& state) {
+  SwarmVm vm;
+  vm.name = name;
+  vm.connected = connected;
+  if (state.is_object() && state.contains("swarm") && state["swarm"].is_object()) {
+    const auto& swarm = state["swarm"];
+    vm.node_id = swarm.value("node_id", "");
+    vm.state = swarm.value("state", "");
+    vm.manager = swarm.value("control_available", false);
+  }
+  return vm;
+}
+}  // namespace
+
+struct SwarmService::Run {
+  SwarmPlan plan;
+  std::size_t next = 0;
+  json tokens;               // {"worker","manager"}
+  std::string manager_addr;  // ip:2377
+  json results = json::array();
+  std::vector<Done> waiters;
+};
+
+SwarmService::SwarmService(net::any_io_executor executor, std::shared_ptr<AgentRegistry> registry,
+                           std::shared_ptr<HubStore> store, SwarmSettings settings)
+    : strand_(net::make_strand(executor)),
+      registry_(std::move(registry)),
+      store_(std::move(store)),
+      settings_(std::move(settings)) {}
+
+void SwarmService::start() {
+  if (!settings_.auto_join) return;
+  registry_->on_change([weak = weak_from_this()](const std::string& vm) {
+    if (auto self = weak.lock()) net::post(self->strand_, [self, vm] { self->maybe_auto_join(vm); });
+  });
+}
+
+std::vector<SwarmVm> SwarmService::observe() {
+  std::vector<SwarmVm> out;
+  auto agents = store_->list_agents();
+  if (!agents) return out;
+  for (const auto& agent : *agents) {
+    if (agent.revoked) continue;
+    const auto live = registry_->find(agent.name);
+    out.push_back(observe_one(agent.name, live.has_value(), live ? live->last_state : agent.last_state));
+  }
+  return out;
+}
+
+void SwarmService::maybe_auto_join(const std::string& name) {
+  if (running_) return;
+  const auto live = registry_->find(name);
+  if (!live) return;
+  const auto vm = observe_one(name, true, live->last_state);
+  if (vm.state != "inactive") return;
+  const auto vms = observe();
+  const bool swarm_exists = std::any_of(vms.begin(), vms.end(),
+                                        [](const SwarmVm& v) { return v.connected && v.state == "active" && v.manager; });
+  if (!swarm_exists) return;
+  log::info(kLog, name + " is outside the swarm: joining it (auto_join)");
+  begin_sync(nullptr);
+}
+
+void SwarmService::sync(Done done) {
+  net::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    if (self->running_) {
+      self->queued_.push_back(std::move(done));
+      return;
+    }
+    self->begin_sync(std::move(done));
+  });
+}
+
+void SwarmService::begin_sync(Done done) {
+  running_ = true;
+  auto run = std::make_shared<Run>();
+  if (done) run->waiters.push_back(std::move(done));
+  const auto vms = observe();
+  run->plan = plan_swarm(settings_, vms);
+  const bool has_init = !run->plan.steps.empty() && run->plan.steps.front().action == SwarmAction::init;
+  if (!run->plan.steps.empty() && !has_init) {
+    // Joins into the existing swarm: its tokens come from a manager (swarm_init is a no-op there).
+    for (const auto& vm : vms) {
+      if (vm.connected && vm.state == "active" && vm.manager) {
+        run->plan.steps.insert(run->plan.steps.begin(), SwarmStep{SwarmAction::init, vm.name});
+        break;
+      }
+    }
+  }
+  log::info(kLog, "sync: " + std::to_string(run->plan.steps.size()) + " step(s)");
+  next_step(run);
+}
+
+void SwarmService::next_step(const std::shared_ptr<Run>& run) {
+  if (run->next >= run->plan.steps.size()) return finish(run);
+  const SwarmStep step = run->plan.steps[run->next++];
+  json body = json::object();
+  MessageType type = MessageType::swarm_init;
+  if (step.action != SwarmAction::init) {
+    if (run->manager_addr.empty()) {
+      run->results.push_back({{"vm", step.vm}, {"action", to_string(step.action)}, {"ok", false}, {"changed", false},
+                              {"error", "no manager answered with the join tokens"}});
+      return next_step(run);
+    }
+    type = MessageType::swarm_join;
+    body = {{"remote_addrs", {run->manager_addr}},
+            {"join_token", run->tokens.value(step.action == SwarmAction::join_manager ? "manager" : "worker", "")}};
+  }
+  registry_->send_command(
+      step.vm, type, std::move(body),
+      [self = shared_from_this(), run, step](Result<json> answer) {
+        net::post(self->strand_, [self, run, step, answer = std::move(answer)] {
+          json result = {{"vm", step.vm}, {"action", to_string(step.action)}, {"ok", answer.has_value()}};
+          if (answer) {
+            result["changed"] = answer->value("changed", false);
+            result["error"] = nullptr;
+            if (step.action == SwarmAction::init) {
+              run->tokens = answer->value("join_tokens", json::object());
+              run->manager_addr = answer->value("manager_addr", "");
+            }
+          } else {
+            result["changed"] = false;
+            result["error"] = answer.error().code + ": " + answer.error().message;
+            log::warning(kLog, step.vm + " " + std::string(to_string(step.action)) + " failed: " + answer.error().message);
+          }
+          run->results.push_back(std::move(result));
+          self->next_step(run);
+        });
+      },
+      kCommandTimeout);
+}
+
+void SwarmService::finish(const std::shared_ptr<Run>& run) {
+  const json answer = {{"results", run->results},
+                       {"waiting", run->plan.waiting},
+                       {"role_mismatch", run->plan.role_mismatch},
+                       {"managers_desired", run->plan.desired_managers}};
+  for (auto& waiter : run->waiters) waiter(answer);
+  running_ = false;
+  if (!queued_.empty()) {
+    auto waiters = std::move(queued_);
+    queued_.clear();
+    begin_sync([waiters](json result) {
+      for (auto& w : waiters) w(result);
+    });
+  }
+}
+
+void SwarmService::inspect(Done done) {
+  net::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    const auto vms = self->observe();
+    const auto desired = desired_managers(self->settings_, vms);
+    json rows = json::array();
+    json drift = json::array();
+    for (const auto& vm : vms) {
+      const bool wants_manager = desired.count(vm.name) != 0;
+      const bool in_sync = vm.state == "active" && vm.manager == wants_manager;
+      rows.push_back({{"vm", vm.name},
+                      {"connected", vm.connected},
+                      {"desired_role", wants_manager ? "manager" : "worker"},
+                      {"role", vm.state == "active" ? json(vm.manager ? "manager" : "worker") : json(nullptr)},
+                      {"state", vm.state.empty() ? json(nullptr) : json(vm.state)},
+                      {"node_id", vm.node_id.empty() ? json(nullptr) : json(vm.node_id)},
+                      {"in_sync", in_sync}});
+      if (!in_sync) drift.push_back(vm.name);
+    }
+    json base = {{"managers_desired", desired}, {"vms", rows}, {"drift", drift}, {"nodes", json::array()},
+                 {"leader", nullptr}};
+    std::string manager;
+    for (const auto& vm : vms) {
+      if (vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
+    }
+    if (manager.empty()) return done(base);
+    self->registry_->send_command(
+        manager, MessageType::swarm_inspect, json::object(),
+        [vms, base, done](Result<json> answer) mutable {
+          if (!answer) {
+            base["error"] = answer.error().message;
+            return done(base);
+          }
+          json nodes = answer->value("nodes", json::array());
+          for (auto& node : nodes) {
+            node["vm"] = nullptr;
+            for (const auto& vm : vms) {
+              if (!vm.node_id.empty() && vm.node_id == node.value("id", "")) node["vm"] = vm.name;
+            }
+            if (node.value("leader", false)) base["leader"] = node["vm"].is_null() ? node["id"] : node["vm"];
+          }
+          base["nodes"] = nodes;
+          done(base);
+        },
+        kCommandTimeout);
+  });
+}
+
+}  // namespace phoenix::hub
