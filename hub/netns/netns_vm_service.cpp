@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace phoenix::hub {
 namespace {
@@ -76,9 +77,12 @@ NetnsVmService::~NetnsVmService() {
   lifecycle_.join();
   queries_.join();
   std::lock_guard lock(mutex_);
+  // In parallel: a swarm manager's dockerd alone may take several seconds to stop.
+  std::vector<std::thread> stoppers;
   for (auto& vm : vms_) {
-    if (vm.agent || stdfs::exists(vm.layout.netns_path)) stop_vm(vm);
+    if (vm.agent || stdfs::exists(vm.layout.netns_path)) stoppers.emplace_back([this, &vm] { stop_vm(vm); });
   }
+  for (auto& t : stoppers) t.join();
   if (bridge_up_) (void)run_ip(bridge_delete_command(bridge_), true);
   log::info(kLog, "removed every netns VM and the bridge " + bridge_.bridge);
 }

@@ -138,7 +138,9 @@ int ChildProcess::terminate(int signal, std::chrono::milliseconds timeout) {
 
 ChildProcess::~ChildProcess() {
   if (pid_ < 0) return;
-  if (terminate(SIGTERM, 5s) < 0) {
+  // A hub with the netns driver stops its VMs (agents, dockerds, namespaces) on SIGTERM:
+  // give it the time that takes, so a failed test still leaves nothing behind.
+  if (terminate(SIGTERM, 60s) < 0) {
     kill(pid_, SIGKILL);
     wait_for(pid_, 5s);
   }
