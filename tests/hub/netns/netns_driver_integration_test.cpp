@@ -99,7 +99,7 @@ class NetnsDriverTest : public ::testing::Test {
          {{"bridge", bridge_},
           {"subnet", subnet_prefix_ + "0/24"},
           {"vms", json::array({{{"name", "vm1"}}, {{"name", "vm2"}}, {{"name", "vm3"}}})}}},
-        {"swarm", {{"managers", 1}, {"auto_join", false}}}};
+        {"swarm", {{"managers", 1}, {"auto_join", auto_join_}}}};
     write_text_file(config_, config.dump(2));
     ASSERT_EQ(init_hub_state(state_, config_), 0);
     hub_ = std::make_unique<HubProcess>(
@@ -173,6 +173,7 @@ class NetnsDriverTest : public ::testing::Test {
                               client.dir + "/out", client.dir + "/err", Env{{"HOME", client.dir}}) == 0;
   }
 
+  bool auto_join_ = false;
   TempDir dir_;
   std::string state_ = dir_.path() + "/state";
   std::string config_ = dir_.path() + "/hub.json";
@@ -359,6 +360,40 @@ TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesAR
       },
       120s))
       << swarm.dump(2);
+}
+
+class NetnsAutoJoinTest : public NetnsDriverTest {
+ protected:
+  void SetUp() override {
+    auto_join_ = true;
+    NetnsDriverTest::SetUp();
+  }
+};
+
+TEST_F(NetnsAutoJoinTest, AVmStartedAfterTheSwarmJoinsItByItself) {
+  for (const char* vm : {"vm1", "vm2"}) ASSERT_EQ(call("POST", std::string("/vms/") + vm + "/start").status, 200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto rotations = call("GET", "/rotations").json();
+        return rotations.is_array() && rotations.size() == 2 &&
+               std::all_of(rotations.begin(), rotations.end(),
+                           [](const json& r) { return r.value("state", "") == "completed"; });
+      },
+      90s));
+  ASSERT_EQ(call("POST", "/swarm/sync").status, 200);
+  ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["nodes"].size() == 2; }, 60s));
+
+  // No sync asked for: vm3 joins once its agent reports it is outside the swarm.
+  ASSERT_EQ(call("POST", "/vms/vm3/start").status, 200);
+  json swarm;
+  ASSERT_TRUE(eventually(
+      [&] {
+        swarm = call("GET", "/swarm").json();
+        return swarm["drift"].empty() && swarm["nodes"].size() == 3;
+      },
+      90s))
+      << swarm.dump(2);
+  EXPECT_NE(hub_->log().find("vm3 is outside the swarm: joining it (auto_join)"), std::string::npos);
 }
 
 }  // namespace
