@@ -320,6 +320,7 @@ void AgentRunner::handle_message(ChannelConnection& connection, std::string_view
     case MessageType::swarm_join:
     case MessageType::swarm_leave:
     case MessageType::swarm_inspect:
+    case MessageType::swarm_remove_node:
       return swarm_->on_command(connection_, message);
     case MessageType::unknown:
       return connection.send(protocol::encode(protocol::make_error_reply(

@@ -1,5 +1,7 @@
 #include "agent/channel/swarm_actions.hpp"
 
+#include <algorithm>
+
 namespace phoenix::agent {
 namespace {
 using nlohmann::json;
@@ -81,6 +83,21 @@ Result<json> swarm_leave(engine::EngineClient& engine) {
   if (!local) return local.error();
   if (local->state == "inactive") return json{{"changed", false}};
   if (auto left = engine.post("/swarm/leave?force=true"); !left) return left.error();
+  return json{{"changed", true}};
+}
+
+Result<json> swarm_remove_node(engine::EngineClient& engine, const std::string& node_id) {
+  const bool valid = !node_id.empty() && node_id.size() <= 64 &&
+                     std::all_of(node_id.begin(), node_id.end(),
+                                 [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+  if (!valid) return make_error("invalid_body", "a node id is [a-z0-9]{1,64}");
+  auto response = engine.call(boost::beast::http::verb::delete_, "/nodes/" + node_id + "?force=true");
+  if (!response) return response.error();
+  if (response->status == 404) return json{{"changed", false}};
+  if (response->status >= 300) {
+    return make_error("http_error", "dockerd refused to remove node " + node_id + " (" +
+                                        std::to_string(response->status) + "): " + response->body);
+  }
   return json{{"changed", true}};
 }
 

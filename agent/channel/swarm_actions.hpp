@@ -23,5 +23,7 @@ Result<nlohmann::json> swarm_join(engine::EngineClient& engine, const std::strin
                                   const std::vector<std::string>& remote_addrs, const std::string& join_token);
 Result<nlohmann::json> swarm_leave(engine::EngineClient& engine);
 Result<nlohmann::json> swarm_inspect(engine::EngineClient& engine);
+// On a manager: removes node `node_id` ([a-z0-9]{1,64}) from the swarm; gone already is fine.
+Result<nlohmann::json> swarm_remove_node(engine::EngineClient& engine, const std::string& node_id);
 
 }  // namespace phoenix::agent

@@ -46,6 +46,8 @@ Result<json> run(MessageType type, const json& body, const std::string& socket, 
     }
     case MessageType::swarm_leave:
       return swarm_leave(*engine);
+    case MessageType::swarm_remove_node:
+      return swarm_remove_node(*engine, body.value("node_id", ""));
     default:
       return swarm_inspect(*engine);
   }

@@ -185,7 +185,12 @@ void add_agent_routes(http::Router& router, std::shared_ptr<const AgentApi> api)
               [api](const http::Request&, const RouteContext& context, Respond respond) {
                 auto name = checked_name(context, respond);
                 if (!name) return;
-                api->run_blocking([api, respond, name = *name] { revoke_agent(*api, name, respond); });
+                if (!api->before_revoke) {
+                  return api->run_blocking([api, respond, name = *name] { revoke_agent(*api, name, respond); });
+                }
+                api->before_revoke(*name, [api, respond, name = *name] {
+                  api->run_blocking([api, respond, name] { revoke_agent(*api, name, respond); });
+                });
               }});
 
   router.add({Verb::post, "/enroll-tokens", false, Role::write,

@@ -32,6 +32,9 @@ struct AgentApi {
   // Runs `work` where blocking is fine (and may run it later, on another thread).
   std::function<void(std::function<void()> work)> run_blocking;
   std::function<StoreTime()> now = [] { return std::chrono::system_clock::now(); };
+  // Runs before a revocation through the API (the swarm lets the VM go); calls `then` when
+  // done, on any thread. Empty: revoke at once.
+  std::function<void(const std::string& vm, std::function<void()> then)> before_revoke;
 };
 
 void add_agent_routes(http::Router& router, std::shared_ptr<const AgentApi> api);

@@ -194,6 +194,9 @@ int run_serve(const HubConfig& config) {
   rotation_api->run_blocking = agent_api->run_blocking;
   auto swarm = std::make_shared<SwarmService>(blocking.get_executor(), endpoint.shared_registry(), store, config.swarm);
   swarm->start();
+  agent_api->before_revoke = [swarm](const std::string& vm, std::function<void()> then) {
+    swarm->remove(vm, [then](nlohmann::json) { then(); });
+  };
   auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <set>
+
 namespace phoenix::hub {
 namespace net = boost::asio;
 using nlohmann::json;
@@ -33,6 +35,7 @@ struct SwarmService::Run {
   json tokens;               // {"worker","manager"}
   std::string manager_addr;  // ip:2377
   json results = json::array();
+  json removed = json::array();  // ghost nodes the manager forgot
   std::vector<Done> waiters;
 };
 
@@ -107,7 +110,7 @@ void SwarmService::begin_sync(Done done) {
 }
 
 void SwarmService::next_step(const std::shared_ptr<Run>& run) {
-  if (run->next >= run->plan.steps.size()) return finish(run);
+  if (run->next >= run->plan.steps.size()) return prune(run);
   const SwarmStep step = run->plan.steps[run->next++];
   json body = json::object();
   MessageType type = MessageType::swarm_init;
@@ -145,8 +148,52 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
       kCommandTimeout);
 }
 
+void SwarmService::prune(const std::shared_ptr<Run>& run) {
+  // Nodes a VM left behind when it lost its swarm state and joined again (a new node id):
+  // down, and no VM reports them. The manager forgets them, so the swarm lists no ghosts.
+  const auto vms = observe();
+  std::string manager;
+  std::set<std::string> known;
+  for (const auto& vm : vms) {
+    if (!vm.node_id.empty()) known.insert(vm.node_id);
+    if (vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
+  }
+  if (manager.empty()) return finish(run);
+  registry_->send_command(
+      manager, MessageType::swarm_inspect, json::object(),
+      [self = shared_from_this(), run, manager, known](Result<json> answer) {
+        std::vector<std::string> ghosts;
+        if (answer) {
+          for (const auto& node : answer->value("nodes", json::array())) {
+            const std::string id = node.value("id", "");
+            if (node.value("state", "") == "down" && !id.empty() && known.count(id) == 0) ghosts.push_back(id);
+          }
+        }
+        net::post(self->strand_, [self, run, manager, ghosts] { self->remove_ghosts(run, manager, ghosts); });
+      },
+      kCommandTimeout);
+}
+
+void SwarmService::remove_ghosts(const std::shared_ptr<Run>& run, const std::string& manager,
+                                 std::vector<std::string> ghosts) {
+  if (ghosts.empty()) return finish(run);
+  const std::string id = ghosts.back();
+  ghosts.pop_back();
+  log::info(kLog, "removing node " + id + " that no VM reports any more");
+  registry_->send_command(
+      manager, MessageType::swarm_remove_node, {{"node_id", id}},
+      [self = shared_from_this(), run, manager, ghosts, id](Result<json> answer) mutable {
+        net::post(self->strand_, [self, run, manager, ghosts = std::move(ghosts), id, ok = answer.has_value()]() mutable {
+          run->removed.push_back({{"node_id", id}, {"ok", ok}});
+          self->remove_ghosts(run, manager, std::move(ghosts));
+        });
+      },
+      kCommandTimeout);
+}
+
 void SwarmService::finish(const std::shared_ptr<Run>& run) {
   const json answer = {{"results", run->results},
+                       {"removed_nodes", run->removed},
                        {"waiting", run->plan.waiting},
                        {"role_mismatch", run->plan.role_mismatch},
                        {"managers_desired", run->plan.desired_managers}};
@@ -159,6 +206,40 @@ void SwarmService::finish(const std::shared_ptr<Run>& run) {
       for (auto& w : waiters) w(result);
     });
   }
+}
+
+void SwarmService::remove(const std::string& name, Done done) {
+  net::post(strand_, [self = shared_from_this(), name, done = std::move(done)]() mutable {
+    const auto vms = self->observe();
+    SwarmVm leaving;
+    std::string manager;
+    for (const auto& vm : vms) {
+      if (vm.name == name) leaving = vm;
+      if (vm.name != name && vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
+    }
+    if (leaving.node_id.empty() || leaving.state != "active") return done({{"left", false}, {"removed", false}});
+    auto result = std::make_shared<json>(json{{"left", false}, {"removed", false}});
+    auto remove_node = [self, manager, node = leaving.node_id, result, done]() mutable {
+      if (manager.empty()) return done(*result);
+      self->registry_->send_command(
+          manager, MessageType::swarm_remove_node, {{"node_id", node}},
+          [result, done](Result<json> answer) mutable {
+            (*result)["removed"] = answer.has_value();
+            if (!answer) log::warning(kLog, "removing the node failed: " + answer.error().message);
+            done(*result);
+          },
+          kCommandTimeout);
+    };
+    if (!leaving.connected) return remove_node();
+    log::info(kLog, name + " leaves the swarm (removed from the fleet)");
+    self->registry_->send_command(
+        name, MessageType::swarm_leave, json::object(),
+        [result, remove_node](Result<json> answer) mutable {
+          (*result)["left"] = answer.has_value();
+          remove_node();
+        },
+        kCommandTimeout);
+  });
 }
 
 void SwarmService::inspect(Done done) {

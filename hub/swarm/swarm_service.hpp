@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace phoenix::hub {
@@ -33,12 +34,17 @@ class SwarmService : public std::enable_shared_from_this<SwarmService> {
   // {"leader":…,"nodes":[…],"vms":[{"vm","desired_role","role","state","node_id","in_sync"}],
   //  "drift":[…],"managers_desired":[…]}
   void inspect(Done done);
+  // A VM leaving the fleet (revoked): it leaves the swarm (if its agent is connected) and a
+  // manager forgets its node, so the swarm shows no dead member. {"left":…,"removed":…}.
+  void remove(const std::string& vm, Done done);
 
  private:
   struct Run;
   std::vector<SwarmVm> observe();
   void begin_sync(Done done);
   void next_step(const std::shared_ptr<Run>& run);
+  void prune(const std::shared_ptr<Run>& run);
+  void remove_ghosts(const std::shared_ptr<Run>& run, const std::string& manager, std::vector<std::string> ghosts);
   void finish(const std::shared_ptr<Run>& run);
   void maybe_auto_join(const std::string& vm);
 

@@ -6,7 +6,7 @@
 namespace phoenix::protocol {
 namespace {
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 13> kNames = {{
+constexpr std::array<std::pair<MessageType, std::string_view>, 14> kNames = {{
     {MessageType::hello, "hello"},
     {MessageType::state, "state"},
     {MessageType::sign_request, "sign_request"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 13> kNames = {{
     {MessageType::swarm_join, "swarm_join"},
     {MessageType::swarm_leave, "swarm_leave"},
     {MessageType::swarm_inspect, "swarm_inspect"},
+    {MessageType::swarm_remove_node, "swarm_remove_node"},
     {MessageType::result, "result"},
     {MessageType::error, "error"},
     {MessageType::unknown, "unknown"},

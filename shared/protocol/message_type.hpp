@@ -20,6 +20,7 @@ enum class MessageType {
   swarm_join,
   swarm_leave,
   swarm_inspect,  // a manager's view: nodes and join tokens (read-only)
+  swarm_remove_node,  // on a manager: forget a node that left (a VM removed from the fleet)
   // either way
   result,  // success answer; `re` names the request
   error,   // failure answer or complaint about a message; `re` names it when known

@@ -335,6 +335,14 @@ TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesAR
     if (r.value("vm", "") == "vm3") rejoined = r.value("ok", false) && r.value("changed", false);
   }
   EXPECT_TRUE(rejoined) << third.dump(2);
+  // The node vm3 left behind is gone once vm3 is back under a new node id.
+  ASSERT_TRUE(eventually(
+      [&] {
+        call("POST", "/swarm/sync");
+        return call("GET", "/swarm").json()["nodes"].size() == 3;
+      },
+      30s))
+      << call("GET", "/swarm").body;
   ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["drift"].empty(); }, 30s)) << call("GET", "/swarm").body;
 
   // A docker-tls rotation of the whole swarm: the swarm is whole and led afterwards.
@@ -360,6 +368,15 @@ TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesAR
       },
       120s))
       << swarm.dump(2);
+
+  // vm3 removed from the fleet (revoked): it leaves the swarm, and the manager forgets its node.
+  ASSERT_EQ(call("POST", "/agents/vm3/revoke").status, 200);
+  ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["nodes"].size() == 2; }, 60s))
+      << call("GET", "/swarm").body;
+  ASSERT_EQ(run_program_output({docker_cli(), "-H", vm3_socket, "info", "--format", "{{.Swarm.LocalNodeState}}"},
+                               dir_.path() + "/info.out", dir_.path() + "/info.err"),
+            0);
+  EXPECT_EQ(read_text_file(dir_.path() + "/info.out"), "inactive\n");
 }
 
 class NetnsAutoJoinTest : public NetnsDriverTest {
