@@ -231,22 +231,30 @@ void RolloutDriver::tick(const std::string& id) {
   const auto now = std::chrono::system_clock::now();
   RolloutInput input;
   input.age = std::chrono::duration_cast<std::chrono::seconds>(now - record.created_at);
-  auto agents = store_->list_agents();
-  for (const auto& target : record.targets) {
-    const auto live = registry_->find(target.vm);
-    json state = live ? live->last_state : json();
-    if (state.is_null() && agents) {
-      for (const auto& agent : *agents) {
-        if (agent.name == target.vm) state = agent.last_state;
-      }
-    }
-    input.targets.push_back(RolloutTarget{target.vm, target.state, live.has_value(), is_manager(state)});
-  }
-  if (agents) {
+  // Who is a swarm manager. A restarting dockerd reports no swarm, and a restarted one is
+  // "pending" for a while: only a settled answer (active or inactive, dockerd up) changes what
+  // is known, and a VM being rotated right now keeps counting as the manager it was.
+  if (auto agents = store_->list_agents()) {
     for (const auto& agent : *agents) {
       const auto live = registry_->find(agent.name);
-      if (is_manager(live ? live->last_state : agent.last_state)) ++input.swarm_managers;
+      const json& state = live ? live->last_state : agent.last_state;
+      const bool reachable = state.is_object() && state.contains("docker") && state["docker"].is_object() &&
+                             state["docker"].value("reachable", false);
+      const std::string swarm_state = text_at(state, {"swarm", "state"});
+      if (!reachable || (swarm_state != "active" && swarm_state != "inactive")) continue;
+      const bool rotating = std::any_of(record.targets.begin(), record.targets.end(), [&](const RotationTargetRecord& t) {
+        return t.vm == agent.name && t.state == TargetState::running;
+      });
+      if (rotating && managers_[agent.name]) continue;
+      managers_[agent.name] = is_manager(state);
     }
+  }
+  for (const auto& [vm, manager] : managers_) input.swarm_managers += manager ? 1 : 0;
+  for (const auto& target : record.targets) {
+    const bool online = registry_->is_connected(target.vm);
+    const auto known = managers_.find(target.vm);
+    input.targets.push_back(
+        RolloutTarget{target.vm, target.state, online, known != managers_.end() && known->second});
   }
   RolloutPolicy policy;
   policy.max_parallel = record.max_parallel;

@@ -82,6 +82,7 @@ class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
   boost::asio::steady_timer timer_;
   std::set<std::string> active_;                                  // unfinished rotation ids
   std::set<std::string> auto_started_;                            // VMs auto_setup already tried
+  std::map<std::string, bool> managers_;  // swarm role last seen while the VM's dockerd answered
   std::map<std::pair<std::string, std::string>, InFlight> flights_;  // (rotation, vm)
   bool stopped_ = false;
 };

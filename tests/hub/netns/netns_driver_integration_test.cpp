@@ -99,7 +99,7 @@ class NetnsDriverTest : public ::testing::Test {
          {{"bridge", bridge_},
           {"subnet", subnet_prefix_ + "0/24"},
           {"vms", json::array({{{"name", "vm1"}}, {{"name", "vm2"}}, {{"name", "vm3"}}})}}},
-        {"swarm", {{"managers", 1}, {"auto_join", auto_join_}}}};
+        {"swarm", {{"managers", managers_}, {"auto_join", auto_join_}}}};
     write_text_file(config_, config.dump(2));
     ASSERT_EQ(init_hub_state(state_, config_), 0);
     hub_ = std::make_unique<HubProcess>(
@@ -174,6 +174,7 @@ class NetnsDriverTest : public ::testing::Test {
   }
 
   bool auto_join_ = false;
+  int managers_ = 1;
   TempDir dir_;
   std::string state_ = dir_.path() + "/state";
   std::string config_ = dir_.path() + "/hub.json";
@@ -411,6 +412,62 @@ TEST_F(NetnsAutoJoinTest, AVmStartedAfterTheSwarmJoinsItByItself) {
       90s))
       << swarm.dump(2);
   EXPECT_NE(hub_->log().find("vm3 is outside the swarm: joining it (auto_join)"), std::string::npos);
+}
+
+class NetnsThreeManagersTest : public NetnsDriverTest {
+ protected:
+  void SetUp() override {
+    managers_ = 3;
+    NetnsDriverTest::SetUp();
+  }
+};
+
+TEST_F(NetnsThreeManagersTest, ARotationRestartsOneManagerAtATimeAndTheSwarmStaysLed) {
+  for (const char* vm : {"vm1", "vm2", "vm3"}) ASSERT_EQ(call("POST", std::string("/vms/") + vm + "/start").status, 200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto rotations = call("GET", "/rotations").json();
+        return rotations.is_array() && rotations.size() == 3 &&
+               std::all_of(rotations.begin(), rotations.end(),
+                           [](const json& r) { return r.value("state", "") == "completed"; });
+      },
+      90s));
+  ASSERT_EQ(call("POST", "/swarm/sync").status, 200);
+  json swarm;
+  ASSERT_TRUE(eventually(
+      [&] {
+        swarm = call("GET", "/swarm").json();
+        return swarm["drift"].empty() && all_nodes_ready(swarm);
+      },
+      90s))
+      << swarm.dump(2);
+  for (const auto& node : swarm["nodes"]) EXPECT_EQ(node.value("role", ""), "manager");
+
+  // max_parallel 3, but three managers tolerate one down: the planner restarts them one by one.
+  const auto rotation = call("POST", "/rotations", json{{"kind", "docker-tls"}, {"max_parallel", 3}}.dump());
+  ASSERT_EQ(rotation.status, 202);
+  json done;
+  ASSERT_TRUE(eventually(
+      [&] {
+        done = call("GET", "/rotations/" + rotation.json().value("id", "")).json();
+        return !done.value("finished_at", json()).is_null();
+      },
+      180s))
+      << done.dump(2);
+  ASSERT_EQ(done.value("state", ""), "completed") << done.dump(2);
+  std::vector<std::pair<std::string, std::string>> spans;  // ISO-8601 UTC sorts as text
+  for (const auto& t : done["targets"]) spans.emplace_back(t.value("started_at", ""), t.value("finished_at", ""));
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t i = 1; i < spans.size(); ++i) {
+    EXPECT_GE(spans[i].first, spans[i - 1].second) << "two managers were restarting at the same time";
+  }
+  ASSERT_TRUE(eventually(
+      [&] {
+        swarm = call("GET", "/swarm").json();
+        return swarm["drift"].empty() && all_nodes_ready(swarm) && !swarm["leader"].is_null();
+      },
+      120s))
+      << swarm.dump(2);
 }
 
 }  // namespace
