@@ -69,4 +69,15 @@ net::awaitable<void> ChannelConnection::shutdown() {
   }
 }
 
+std::string ChannelConnection::local_address() {
+  boost::system::error_code ec;
+  const auto local = boost::beast::get_lowest_layer(stream_).socket().local_endpoint(ec);
+  if (ec) return {};
+  auto address = local.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
 }  // namespace phoenix::agent

@@ -29,6 +29,9 @@ class ChannelConnection : public std::enable_shared_from_this<ChannelConnection>
   void send(std::string text);
   void close(std::uint16_t code, std::string reason);
   bool closing() const { return closing_; }
+  // The address this side of the channel leaves from ("" when unknown): the VM's own address
+  // as the hub sees it, which the agent claims in docker certs and advertises to the swarm.
+  std::string local_address();
   // Tears the socket down and waits for the writer (and close) to finish.
   boost::asio::awaitable<void> shutdown();
 

@@ -17,16 +17,6 @@ std::string text_field(const nlohmann::json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string local_address(ChannelConnection& connection) {
-  boost::system::error_code ec;
-  const auto local = boost::beast::get_lowest_layer(connection.stream()).socket().local_endpoint(ec);
-  if (ec) return {};
-  auto address = local.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  return address.to_string();
-}
 }  // namespace
 
 RotationHandler::RotationHandler(net::io_context& ioc, fs::FileSystem& fs, AgentConfig config,
@@ -83,7 +73,7 @@ void RotationHandler::on_command(ChannelConnection& connection, const protocol::
     return connection.send(protocol::encode(
         protocol::make_error_reply(next_id_(), message.id, settings.error().code, settings.error().message)));
   }
-  auto requests = make_rotation_requests(vm_, local_address(connection));
+  auto requests = make_rotation_requests(vm_, connection.local_address());
   if (!requests) {
     return connection.send(protocol::encode(
         protocol::make_error_reply(next_id_(), message.id, requests.error().code, requests.error().message)));

@@ -14,17 +14,6 @@ using protocol::MessageType;
 namespace {
 constexpr const char* kLog = "swarm";
 
-std::string local_address(ChannelConnection& connection) {
-  boost::system::error_code ec;
-  const auto local = boost::beast::get_lowest_layer(connection.stream()).socket().local_endpoint(ec);
-  if (ec) return {};
-  auto address = local.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  return address.to_string();
-}
-
 Result<json> run(MessageType type, const json& body, const std::string& socket, const std::string& advertise) {
   auto engine = engine::EngineClient::for_unix_socket(socket, {.timeout = std::chrono::seconds(60)});
   if (!engine) return engine.error();
@@ -68,7 +57,7 @@ void SwarmHandler::on_command(const std::shared_ptr<ChannelConnection>& connecti
   }
   busy_ = true;
   if (worker_.joinable()) worker_.join();  // the previous command's thread has finished
-  const std::string advertise = local_address(*connection);
+  const std::string advertise = connection->local_address();
   std::weak_ptr<ChannelConnection> weak = connection;
   worker_ = std::thread([this, type = message.kind(), body = message.body, id = message.id, advertise, weak,
                          guard = net::make_work_guard(ioc_)]() mutable {

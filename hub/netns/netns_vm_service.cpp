@@ -32,6 +32,10 @@ std::string single_quoted(const std::string& word) {
   return out + "'";
 }
 
+Error vm_not_found(const std::string& vm) {
+  return make_error("vm_not_found", "no netns VM named \"" + vm + "\" is declared in hub.json");
+}
+
 Error driver_failed(const std::string& vm, const std::string& what) {
   return make_error("driver_failed", "netns VM " + vm + ": " + what);
 }
@@ -233,7 +237,7 @@ void NetnsVmService::get(const std::string& name, VmHandler done) {
     const Vm* vm = find(name);
     if (!vm) {
       lock.unlock();
-      return done(make_error("vm_not_found", "no netns VM named \"" + name + "\" is declared in hub.json"));
+      return done(vm_not_found(name));
     }
     const auto info = info_locked(*vm);
     lock.unlock();
@@ -247,7 +251,7 @@ void NetnsVmService::start(const std::string& name, VmHandler done) {
     Vm* vm = find(name);
     if (!vm) {
       lock.unlock();
-      return done(make_error("vm_not_found", "no netns VM named \"" + name + "\" is declared in hub.json"));
+      return done(vm_not_found(name));
     }
     if (running(*vm)) {
       lock.unlock();
@@ -271,7 +275,7 @@ void NetnsVmService::stop(const std::string& name, VmHandler done) {
     Vm* vm = find(name);
     if (!vm) {
       lock.unlock();
-      return done(make_error("vm_not_found", "no netns VM named \"" + name + "\" is declared in hub.json"));
+      return done(vm_not_found(name));
     }
     if (!running(*vm)) {
       lock.unlock();
@@ -293,7 +297,7 @@ void NetnsVmService::ip(const std::string& name, int /*wait_seconds*/, IpHandler
     const Vm* vm = find(name);
     if (!vm) {
       lock.unlock();
-      return done(make_error("vm_not_found", "no netns VM named \"" + name + "\" is declared in hub.json"));
+      return done(vm_not_found(name));
     }
     const bool up = running(*vm);
     const std::string address = vm->layout.address;

@@ -1,5 +1,7 @@
 #include "tests/support/host_commands.hpp"
 
+#include "hub/netns/host_sweep.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -94,65 +96,18 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::st
   return daemon;
 }
 
+// The product's own sweeping (the netns driver cleans up the same way), plus reaping: the
+// fixture's rare direct children would otherwise linger as zombies.
 bool alive(pid_t pid) {
-  if (pid <= 0) return false;
-  // Our own (rare) direct children must be reaped or they linger as zombies.
-  ::waitpid(pid, nullptr, WNOHANG);
-  const std::string stat = read_small("/proc/" + std::to_string(pid) + "/stat");
-  if (stat.empty()) return false;
-  const auto close_paren = stat.rfind(')');
-  return close_paren == std::string::npos || close_paren + 2 >= stat.size() ||
-         stat[close_paren + 2] != 'Z';
+  if (pid > 0) ::waitpid(pid, nullptr, WNOHANG);
+  return hub::process_alive(pid);
 }
 
-bool terminate(pid_t pid, std::chrono::milliseconds grace) {
-  using namespace std::chrono_literals;
-  if (!alive(pid)) return true;
-  ::kill(pid, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (alive(pid) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
-  if (!alive(pid)) return true;
-  ::kill(pid, SIGKILL);
-  for (int i = 0; i < 100 && alive(pid); ++i) std::this_thread::sleep_for(50ms);
-  return !alive(pid);
-}
+bool terminate(pid_t pid, std::chrono::milliseconds grace) { return hub::terminate_process(pid, grace); }
 
-void kill_daemons_mentioning(const std::string& dir) {
-  using namespace std::chrono_literals;
-  std::error_code ec;
-  std::vector<pid_t> victims;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    const pid_t pid = std::stoi(name);
-    if (pid == ::getpid()) continue;
-    std::error_code link_ec;
-    const std::string exe = std::filesystem::read_symlink(entry.path() / "exe", link_ec).filename();
-    if (!(exe.starts_with("containerd") || exe.starts_with("dockerd") || exe == "docker-proxy")) continue;
-    std::string cmdline = read_small(entry.path() / "cmdline");
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(dir) != std::string::npos) victims.push_back(pid);
-  }
-  for (pid_t pid : victims) ::kill(pid, SIGKILL);
-  for (pid_t pid : victims) {
-    for (int i = 0; i < 100 && alive(pid); ++i) std::this_thread::sleep_for(20ms);
-  }
-}
+void kill_daemons_mentioning(const std::string& dir) { hub::kill_daemons_mentioning(dir); }
 
-void unmount_below(const std::string& dir) {
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::vector<std::string> points;
-  std::string line;
-  while (std::getline(mountinfo, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devices, root, point;
-    fields >> id >> parent >> devices >> root >> point;
-    if (point == dir || point.starts_with(dir + "/")) points.push_back(point);
-  }
-  std::sort(points.begin(), points.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  for (const auto& point : points) ::umount2(point.c_str(), MNT_DETACH);
-}
+void unmount_below(const std::string& dir) { hub::unmount_below(dir); }
 
 std::string file_tail(const std::string& path, std::size_t max_bytes) {
   const std::string all = read_small(path);

@@ -22,38 +22,11 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// A port that was free a moment ago (the hub needs fixed ports: the agent endpoint's is in
-// the tokens, and a restart must come back on the same ones).
-std::uint16_t free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
-
 class HubAgentE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    api_port_ = free_loopback_port();
-    agent_port_ = free_loopback_port();
+    api_port_ = free_port();
+    agent_port_ = free_port();
     ASSERT_NE(api_port_, 0);
     ASSERT_NE(agent_port_, 0);
     std::filesystem::create_directories(tart_home_);

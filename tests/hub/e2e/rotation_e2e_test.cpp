@@ -32,30 +32,6 @@ namespace stdfs = std::filesystem;
 // sha256("phoenix"): the context's directory name in the docker CLI's store.
 constexpr const char* kContextId = "03a8f0dd8edb33781a836ac497800b5f9c5c47c2ddbfd0f89581140589725a85";
 
-std::uint16_t free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return condition();
-}
-
 struct Vm {
   std::string name;
   std::string dir;
@@ -71,8 +47,8 @@ class FleetRotationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     PHOENIX_SKIP_WITHOUT_DOCKERD();
-    api_port_ = free_loopback_port();
-    agent_port_ = free_loopback_port();
+    api_port_ = free_port();
+    agent_port_ = free_port();
     ASSERT_NE(api_port_, 0);
     ASSERT_NE(agent_port_, 0);
     const json config = {{"api", {{"listen", "127.0.0.1:" + std::to_string(api_port_)}}},
@@ -89,7 +65,7 @@ class FleetRotationTest : public ::testing::Test {
       Vm vm;
       vm.name = name;
       vm.dir = dir_.path() + "/" + name;
-      vm.tls_port = free_loopback_port();
+      vm.tls_port = free_port();
       stdfs::create_directories(vm.root() + "/etc/docker");
       stdfs::create_directories(vm.home());
       write_text_file(vm.root() + "/etc/docker/daemon.json", "{\"log-driver\": \"json-file\"}\n");

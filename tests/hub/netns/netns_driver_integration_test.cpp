@@ -35,29 +35,6 @@ namespace stdfs = std::filesystem;
 
 constexpr const char* kContextId = "03a8f0dd8edb33781a836ac497800b5f9c5c47c2ddbfd0f89581140589725a85";
 
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return condition();
-}
-
 std::string docker_cli() {
   for (const char* p : {"/usr/local/bin/docker", "/usr/bin/docker"}) {
     if (::access(p, X_OK) == 0) return p;
@@ -171,6 +148,29 @@ class NetnsDriverTest : public ::testing::Test {
                                "--tlskey", client.dir + "/key.pem", "-H",
                                "tcp://" + address(index) + ":2376", "version", "--format", "{{.Server.Version}}"},
                               client.dir + "/out", client.dir + "/err", Env{{"HOME", client.dir}}) == 0;
+  }
+
+  // POST /rotations with `request` and wait until it finishes; the final record.
+  json run_rotation(const json& request, std::chrono::seconds timeout = std::chrono::seconds(180)) {
+    const auto started = call("POST", "/rotations", request.dump());
+    EXPECT_EQ(started.status, 202) << started.body;
+    const std::string id = started.json().value("id", "");
+    json done;
+    EXPECT_TRUE(eventually(
+        [&] {
+          done = call("GET", "/rotations/" + id).json();
+          return !done.value("finished_at", json()).is_null();
+        },
+        timeout))
+        << done.dump(2);
+    return done;
+  }
+  // The one-VM rotations the hub starts at enrollment (docker TLS setup) are all done.
+  bool setups_done(std::size_t vms) {
+    const auto rotations = call("GET", "/rotations").json();
+    return rotations.is_array() && rotations.size() == vms &&
+           std::all_of(rotations.begin(), rotations.end(),
+                       [](const json& r) { return r.value("state", "") == "completed"; });
   }
 
   bool auto_join_ = false;
@@ -347,16 +347,7 @@ TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesAR
   ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["drift"].empty(); }, 30s)) << call("GET", "/swarm").body;
 
   // A docker-tls rotation of the whole swarm: the swarm is whole and led afterwards.
-  const auto rotation = call("POST", "/rotations", json{{"kind", "docker-tls"}, {"max_parallel", 3}}.dump());
-  ASSERT_EQ(rotation.status, 202) << rotation.body;
-  json done;
-  ASSERT_TRUE(eventually(
-      [&] {
-        done = call("GET", "/rotations/" + rotation.json().value("id", "")).json();
-        return !done.value("finished_at", json()).is_null();
-      },
-      180s))
-      << done.dump(2);
+  const json done = run_rotation({{"kind", "docker-tls"}, {"max_parallel", 3}});
   EXPECT_EQ(done.value("state", ""), "completed") << done.dump(2);
   ASSERT_TRUE(eventually(
       [&] {
@@ -390,14 +381,7 @@ class NetnsAutoJoinTest : public NetnsDriverTest {
 
 TEST_F(NetnsAutoJoinTest, AVmStartedAfterTheSwarmJoinsItByItself) {
   for (const char* vm : {"vm1", "vm2"}) ASSERT_EQ(call("POST", std::string("/vms/") + vm + "/start").status, 200);
-  ASSERT_TRUE(eventually(
-      [&] {
-        const auto rotations = call("GET", "/rotations").json();
-        return rotations.is_array() && rotations.size() == 2 &&
-               std::all_of(rotations.begin(), rotations.end(),
-                           [](const json& r) { return r.value("state", "") == "completed"; });
-      },
-      90s));
+  ASSERT_TRUE(eventually([&] { return setups_done(2); }, 90s));
   ASSERT_EQ(call("POST", "/swarm/sync").status, 200);
   ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["nodes"].size() == 2; }, 60s));
 
@@ -424,14 +408,7 @@ class NetnsThreeManagersTest : public NetnsDriverTest {
 
 TEST_F(NetnsThreeManagersTest, ARotationRestartsOneManagerAtATimeAndTheSwarmStaysLed) {
   for (const char* vm : {"vm1", "vm2", "vm3"}) ASSERT_EQ(call("POST", std::string("/vms/") + vm + "/start").status, 200);
-  ASSERT_TRUE(eventually(
-      [&] {
-        const auto rotations = call("GET", "/rotations").json();
-        return rotations.is_array() && rotations.size() == 3 &&
-               std::all_of(rotations.begin(), rotations.end(),
-                           [](const json& r) { return r.value("state", "") == "completed"; });
-      },
-      90s));
+  ASSERT_TRUE(eventually([&] { return setups_done(3); }, 90s));
   ASSERT_EQ(call("POST", "/swarm/sync").status, 200);
   json swarm;
   ASSERT_TRUE(eventually(
@@ -444,16 +421,7 @@ TEST_F(NetnsThreeManagersTest, ARotationRestartsOneManagerAtATimeAndTheSwarmStay
   for (const auto& node : swarm["nodes"]) EXPECT_EQ(node.value("role", ""), "manager");
 
   // max_parallel 3, but three managers tolerate one down: the planner restarts them one by one.
-  const auto rotation = call("POST", "/rotations", json{{"kind", "docker-tls"}, {"max_parallel", 3}}.dump());
-  ASSERT_EQ(rotation.status, 202);
-  json done;
-  ASSERT_TRUE(eventually(
-      [&] {
-        done = call("GET", "/rotations/" + rotation.json().value("id", "")).json();
-        return !done.value("finished_at", json()).is_null();
-      },
-      180s))
-      << done.dump(2);
+  const json done = run_rotation({{"kind", "docker-tls"}, {"max_parallel", 3}});
   ASSERT_EQ(done.value("state", ""), "completed") << done.dump(2);
   std::vector<std::pair<std::string, std::string>> spans;  // ISO-8601 UTC sorts as text
   for (const auto& t : done["targets"]) spans.emplace_back(t.value("started_at", ""), t.value("finished_at", ""));

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +27,14 @@ class TempDir {
 };
 
 using Env = std::map<std::string, std::string>;
+
+// A TCP port that was free a moment ago (for processes that need a fixed port up front: the
+// hub's agent endpoint is in the tokens, and a restart must come back on the same one).
+std::uint16_t free_port();
+
+// Polls `condition` every `step` until it holds or `timeout` passes; its last answer.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step = std::chrono::milliseconds(100));
 
 // Runs argv (no shell) with the current environment plus `env`; returns the exit code.
 int run_program(const std::vector<std::string>& argv, const Env& env = {});
