@@ -71,6 +71,10 @@ Result<void> AgentRunner::start() {
   rotations_->set_vm(hub_.vm);
   schedule_renewal(identity_.cert_pem);
   net::co_spawn(ioc_, main_loop(), net::detached);
+  // Ready as soon as the loop runs, hub or no hub: a service manager must not kill (and
+  // restart-loop) an agent whose hub is away; the connection state goes into STATUS=.
+  ready_sent_ = true;
+  notifier_.ready("started; connecting to the hub at " + hub_.url);
   if (auto interval = notifier_.watchdog_interval()) net::co_spawn(ioc_, watchdog_loop(*interval), net::detached);
   return ok();
 }

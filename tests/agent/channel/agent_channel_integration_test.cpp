@@ -14,6 +14,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -285,6 +288,37 @@ TEST_F(AgentChannelIntegration, KeepsItsIdentityWhileTheHubIsDownAndRenewsWhenIt
   EXPECT_TRUE(pki::check_key_matches(*cert, *key));
   EXPECT_FALSE(files_.exists(state_dir_ + "/identity.old"));
   EXPECT_FALSE(files_.exists(state_dir_ + "/identity.new"));
+  agent->signal(SIGTERM);
+  EXPECT_EQ(agent->wait_for_exit(5s).value_or(-1), 0) << agent->output();
+}
+
+// Under systemd (Type=notify) the agent is READY once its loop runs, hub or no hub: a hub
+// that is away at boot must not get the agent killed and restart-looped by the start timeout.
+TEST_F(AgentChannelIntegration, TellsSystemdItIsReadyEvenWhileTheHubIsDown) {
+  start_hub();
+  ASSERT_EQ(enroll(token()).first, 0);
+  stop_hub();
+  const std::string socket_path = dir_ + "/notify.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
+  auto agent = run_agent();
+  ::unsetenv("NOTIFY_SOCKET");
+  std::string received;
+  char buffer[4096];
+  while (received.find("READY=1") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n)).push_back('\n');
+  }
+  ::close(fd);
+  EXPECT_NE(received.find("READY=1"), std::string::npos) << received << agent->output();
+  EXPECT_NE(received.find("STATUS=started; connecting to the hub"), std::string::npos) << received;
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait_for_exit(5s).value_or(-1), 0) << agent->output();
 }
