@@ -67,7 +67,7 @@ Result<std::shared_ptr<VmService>> make_netns_service(const HubConfig& config, s
   return std::shared_ptr<VmService>(std::make_shared<NetnsVmService>(std::move(settings)));
 }
 
-Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config) {
+Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config, const std::shared_ptr<Metrics>& metrics) {
   if (config.driver != "tart") {
     return make_error("driver_unavailable", "driver \"" + config.driver + "\" is not available here");
   }
@@ -75,6 +75,9 @@ Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config) {
   tart.tart_path = config.tart_path;
   tart.state_dir = config.state_dir;
   tart.list_cache_ms = config.tart_list_cache;
+  tart.on_call = [metrics](const std::string& command, std::chrono::duration<double> took, bool ok) {
+    metrics->observe_tart_call(command, took, ok);
+  };
   return std::shared_ptr<VmService>(std::make_shared<TartVmService>(std::move(tart)));
 }
 
@@ -143,7 +146,9 @@ int run_serve(const HubConfig& config) {
   // Store calls of the API and the revocation poll: SQLite may block, the io threads must not.
   boost::asio::thread_pool blocking(1);
 
-  auto service = config.driver == "netns" ? make_netns_service(config, store, files, paths) : make_vm_service(config);
+  auto metrics = std::make_shared<Metrics>();
+  auto service =
+      config.driver == "netns" ? make_netns_service(config, store, files, paths) : make_vm_service(config, metrics);
   if (!service) {
     log::error("serve", service.error().message);
     return 2;
@@ -197,10 +202,13 @@ int run_serve(const HubConfig& config) {
   agent_api->before_revoke = [swarm](const std::string& vm, std::function<void()> then) {
     swarm->remove(vm, [then](nlohmann::json) { then(); });
   };
-  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm);
+  add_fleet_collectors(*metrics, endpoint.shared_registry(), store);
+  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm, metrics);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
-  http::Dispatcher dispatcher(router, auth);
+  http::Dispatcher dispatcher(router, auth, [metrics](std::string_view method, std::string_view route, unsigned status) {
+    metrics->count_http_request(method, route, status);
+  });
 
   http::ServerOptions options;
   options.host = config.api_listen.host;

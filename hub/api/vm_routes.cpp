@@ -133,12 +133,14 @@ void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, Api
 std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info,
                                               std::shared_ptr<const AgentApi> agents,
                                               std::shared_ptr<const RotationApi> rotations,
-                                              std::shared_ptr<SwarmService> swarm) {
+                                              std::shared_ptr<SwarmService> swarm,
+                                              std::shared_ptr<const Metrics> metrics) {
   auto router = std::make_shared<http::Router>();
   add_vm_routes(*router, std::move(service), std::move(info), agents);
   if (agents) add_agent_routes(*router, agents);
   if (rotations) add_rotation_routes(*router, rotations);
   if (swarm) add_swarm_routes(*router, swarm);
+  if (metrics && agents) add_metrics_route(*router, metrics, agents->run_blocking);
   return router;
 }
 

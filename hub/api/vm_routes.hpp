@@ -5,6 +5,7 @@
 // `respond` (the session posts back to its own strand).
 #include "hub/api/agent_routes.hpp"
 #include "hub/api/rotation_routes.hpp"
+#include "hub/api/metrics_routes.hpp"
 #include "hub/api/swarm_routes.hpp"
 #include "hub/http/router.hpp"
 #include "hub/vms/vm_service.hpp"
@@ -31,7 +32,8 @@ void add_vm_routes(http::Router& router, std::shared_ptr<VmService> service, Api
 std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service, ApiInfo info,
                                               std::shared_ptr<const AgentApi> agents = nullptr,
                                               std::shared_ptr<const RotationApi> rotations = nullptr,
-                                              std::shared_ptr<SwarmService> swarm = nullptr);
+                                              std::shared_ptr<SwarmService> swarm = nullptr,
+                                              std::shared_ptr<const Metrics> metrics = nullptr);
 
 // Parses ?wait=N for /vms/{name}/ip: absent means 0; 0..120 allowed.
 Result<int> parse_wait_seconds(const std::optional<std::string>& text);

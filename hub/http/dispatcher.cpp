@@ -5,8 +5,9 @@
 
 namespace phoenix::hub::http {
 
-Dispatcher::Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth)
-    : router_(std::move(router)), auth_(std::move(auth)) {}
+Dispatcher::Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth,
+                       Observer observer)
+    : router_(std::move(router)), auth_(std::move(auth)), observer_(std::move(observer)) {}
 
 RequestHandler Dispatcher::as_handler() const {
   return [self = *this](const Request& request, Respond respond) { self.handle(request, std::move(respond)); };
@@ -14,6 +15,14 @@ RequestHandler Dispatcher::as_handler() const {
 
 void Dispatcher::handle(const Request& request, Respond respond) const {
   auto match = router_->match(request.method(), request.target());
+  if (observer_) {
+    // Route patterns, never raw paths: the label set stays bounded whatever clients send.
+    respond = [respond = std::move(respond), observer = observer_, method = std::string(request.method_string()),
+               route = match.route != nullptr ? match.route->pattern : std::string("unmatched")](Response res) {
+      observer(method, route, res.result_int());
+      respond(std::move(res));
+    };
+  }
   const bool open = match.route != nullptr && match.route->open;
 
   if (!open && auth_->enabled()) {

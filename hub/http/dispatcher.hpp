@@ -10,13 +10,18 @@
 #include "hub/http/router.hpp"
 #include "hub/http/token_auth.hpp"
 
+#include <functional>
 #include <memory>
+#include <string_view>
 
 namespace phoenix::hub::http {
 
 class Dispatcher {
  public:
-  Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth);
+  // Sees every answer: method, the matched route's pattern ("unmatched" when none), status.
+  using Observer = std::function<void(std::string_view method, std::string_view route, unsigned status)>;
+
+  Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth, Observer observer = {});
 
   void handle(const Request& request, Respond respond) const;
 
@@ -26,6 +31,7 @@ class Dispatcher {
  private:
   std::shared_ptr<const Router> router_;
   std::shared_ptr<const TokenAuth> auth_;
+  Observer observer_;
 };
 
 }  // namespace phoenix::hub::http

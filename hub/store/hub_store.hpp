@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace phoenix::hub {
@@ -100,6 +101,8 @@ class HubStore {
   Result<std::vector<RotationRecord>> list_rotations(int limit);
   // Ids of rotations not finished yet, oldest first: what a restarted hub resumes.
   Result<std::vector<std::string>> unfinished_rotations();
+  // How many rotations there are of each (kind, outcome), for /metrics.
+  Result<std::vector<std::tuple<std::string, std::string, std::int64_t>>> rotation_counts();
   // Replaces the stored row of target `target.vm`. "rotation_target_not_found".
   Result<void> update_rotation_target(const std::string& id, const RotationTargetRecord& target);
   // Records the planner's outcome and reason; `finished_at` set once the outcome is final.

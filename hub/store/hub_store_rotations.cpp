@@ -161,6 +161,19 @@ Result<std::vector<std::string>> HubStore::unfinished_rotations() {
   }
 }
 
+Result<std::vector<std::tuple<std::string, std::string, std::int64_t>>> HubStore::rotation_counts() {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->prepare("SELECT kind, outcome, COUNT(*) FROM rotations GROUP BY kind, outcome ORDER BY kind, outcome");
+  if (!stmt) return stmt.error();
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> counts;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return counts;
+    counts.emplace_back(stmt->column_text(0), stmt->column_text(1), stmt->column_int64(2));
+  }
+}
+
 Result<void> HubStore::update_rotation_target(const std::string& id, const RotationTargetRecord& target) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare(

@@ -33,7 +33,13 @@ Result<process::RunResult> TartCli::call(std::vector<std::string> args,
   options.timeout = timeout;
   options.extra_env = config_.extra_env;
 
+  const auto started = std::chrono::steady_clock::now();
   auto result = runner_->run(options);
+  if (config_.on_call) {
+    config_.on_call(options.argv.size() > 1 ? options.argv[1] : std::string("?"),
+                    std::chrono::steady_clock::now() - started,
+                    result && !result->timed_out && result->exit_code == 0);
+  }
   if (!result) {
     // tart missing or not executable: the driver cannot work at all.
     return make_error("driver_failed", "cannot run tart: " + result.error().message);

@@ -2,6 +2,7 @@
 // Settings of the tart driver (hub.json "tart" section plus flags).
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,8 @@ struct TartConfig {
   std::size_t worker_threads = 4;                    // per pool (queries / lifecycle)
   // Added to tart's environment (tests set TART_HOME here; the hub normally adds nothing).
   std::vector<std::pair<std::string, std::string>> extra_env;
+  // Told about every tart invocation: its subcommand, how long it took, whether it succeeded.
+  std::function<void(const std::string& command, std::chrono::duration<double> took, bool ok)> on_call;
 };
 
 }  // namespace phoenix::hub

@@ -160,6 +160,23 @@ TEST_F(HubServeTest, HostileNamesAre400AndNeverReachTart) {
   EXPECT_EQ(log.find(long_name), std::string::npos);
 }
 
+TEST_F(HubServeTest, MetricsCountRequestsAndTimeTartCalls) {
+  start_hub();
+  ASSERT_EQ(call("GET", "/vms").status, 200);
+  ASSERT_EQ(call("GET", "/vms/nope").status, 404);
+  const auto reply = call("GET", "/metrics");
+  ASSERT_EQ(reply.status, 200);
+  const auto& text = reply.body;
+  EXPECT_NE(text.find("phoenix_http_requests_total{method=\"GET\",route=\"/vms\",status=\"200\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("phoenix_http_requests_total{method=\"GET\",route=\"/vms/{name}\",status=\"404\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("phoenix_tart_call_duration_seconds_count{command=\"list\",result=\"ok\"}"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("phoenix_agents_connected 0\n"), std::string::npos) << text;
+}
+
 TEST_F(HubServeTest, ConcurrentListsShareTartCalls) {
   start_hub({{"FAKE_TART_DELAY_MS", "300"}});
   constexpr int kClients = 200;

@@ -29,7 +29,8 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   const auto router = make_api_router(std::make_shared<test::FakeVmService>(), {"0", "tart"},
                                       std::make_shared<AgentApi>(), std::make_shared<RotationApi>(),
                                       std::make_shared<SwarmService>(boost::asio::system_executor(), nullptr, nullptr,
-                                                                     SwarmSettings{}));
+                                                                     SwarmSettings{}),
+                                      std::make_shared<Metrics>());
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& route : router->routes()) {
     const auto method = lower(std::string(http::beast_http::to_string(route.method)));

@@ -259,6 +259,19 @@ TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
     EXPECT_TRUE(accepts(vms[i], i, new_client)) << vms[i] << " refuses the new CA's client";
   }
 
+  // /metrics after the scenario: every family with real values.
+  const auto metrics = call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("phoenix_agents_connected 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("phoenix_agents_enrolled 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("phoenix_rotations{kind=\"docker-tls\",state=\"completed\"} 4\n"), std::string::npos)
+      << "three at enrollment, one fleet-wide:\n" << metrics;
+  EXPECT_NE(metrics.find("phoenix_rotations{kind=\"docker-ca\",state=\"completed\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("phoenix_cert_expiry_days{vm=\"vm1\",cert=\"docker_server\"} 89."), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("phoenix_cert_expiry_days{vm=\"vm3\",cert=\"identity\"} 6."), std::string::npos);
+  EXPECT_NE(metrics.find("phoenix_http_requests_total{method=\"POST\",route=\"/rotations\",status=\"202\"} 2\n"),
+            std::string::npos);
+
   const auto stopped = call("POST", "/vms/vm2/stop");
   ASSERT_EQ(stopped.status, 200) << stopped.body;
   EXPECT_EQ(stopped.json().value("state", ""), "stopped");
