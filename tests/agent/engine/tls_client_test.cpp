@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -75,6 +78,11 @@ TEST_F(TlsClientTest, ClientCertFromAnotherCaIsRefused) {
   EXPECT_EQ(response.error().code, "tls_handshake_failed") << response.error().message;
   EXPECT_NE(response.error().message.find("alert"), std::string::npos) << response.error().message;
   EXPECT_EQ(server_->requests().size(), 0u);
+  // The client sees the alert before the server's thread has counted its refusal.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_->tls_failures() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(server_->tls_failures(), 1u);
 }
 
