@@ -25,6 +25,17 @@ void Dispatcher::handle(const Request& request, Respond respond) const {
   }
   const bool open = match.route != nullptr && match.route->open;
 
+  // A browser sends Origin on cross-origin requests (and on same-origin POSTs). Only the hub's
+  // own pages may drive the API: another site's page must not start or stop VMs or rotations
+  // through a user's browser, token or not.
+  if (const auto origin = request[beast_http::field::origin]; !origin.empty()) {
+    const std::string host(request[beast_http::field::host]);
+    if (origin != "http://" + host && origin != "https://" + host) {
+      return respond(error_response(Status::forbidden, "cross_origin",
+                                    "requests from another origin (" + std::string(origin) + ") are refused"));
+    }
+  }
+
   if (!open && auth_->enabled()) {
     const auto role = auth_->authenticate(request[beast_http::field::authorization]);
     if (!role) {

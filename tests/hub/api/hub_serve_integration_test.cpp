@@ -177,6 +177,23 @@ TEST_F(HubServeTest, MetricsCountRequestsAndTimeTartCalls) {
   EXPECT_NE(text.find("phoenix_agents_connected 0\n"), std::string::npos) << text;
 }
 
+TEST_F(HubServeTest, TheDashboardIsServedLockedToItsOwnOrigin) {
+  start_hub();
+  const auto page = call("GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<title>Phoenix fleet</title>"), std::string::npos);
+  bool csp = false;
+  for (const auto& [name, value] : page.headers) {
+    if (name == "Content-Security-Policy") csp = value.find("connect-src 'self'") != std::string::npos;
+  }
+  EXPECT_TRUE(csp) << "the page may talk to its own origin only";
+  // Another site's page in an operator's browser cannot start a VM.
+  const auto forged = call("POST", "/vms/vm1/start", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_EQ(forged.error_code(), "cross_origin");
+  EXPECT_EQ(count_calls("run"), 0u);
+}
+
 TEST_F(HubServeTest, ConcurrentListsShareTartCalls) {
   start_hub({{"FAKE_TART_DELAY_MS", "300"}});
   constexpr int kClients = 200;

@@ -52,6 +52,33 @@ TEST_F(DispatcherTest, WithoutTokensEverythingIsAllowed) {
   EXPECT_EQ(call(d, Verb::post, "/vms/a/start").result(), Status::ok);
 }
 
+TEST_F(DispatcherTest, AnotherOriginIsRefusedBeforeAnyRouteRuns) {
+  int ran = 0;
+  auto router = std::make_shared<Router>();
+  router->add({Verb::post, "/vms/{name}/start", false, Role::write, [&](const Request&, const RouteContext&, Respond r) {
+                 ++ran;
+                 r(json_response(Status::ok, {}));
+               }});
+  const Dispatcher d(router, std::make_shared<TokenAuth>());
+  const auto with = [&](const std::string& origin) {
+    Request req{Verb::post, "/vms/a/start", 11};
+    req.set(beast_http::field::host, "127.0.0.1:8082");
+    if (!origin.empty()) req.set(beast_http::field::origin, origin);
+    std::optional<Response> answer;
+    d.handle(req, [&](Response res) { answer = std::move(res); });
+    return answer.value_or(Response{});
+  };
+  for (const std::string evil : {"http://evil.example", "http://127.0.0.1:8083", "null", "https://127.0.0.1:8082.evil"}) {
+    const auto res = with(evil);
+    EXPECT_EQ(res.result(), Status::forbidden) << evil;
+    EXPECT_EQ(code_of(res), "cross_origin") << evil;
+  }
+  EXPECT_EQ(ran, 0);
+  EXPECT_EQ(with("http://127.0.0.1:8082").result(), Status::ok) << "the dashboard's own origin";
+  EXPECT_EQ(with("").result(), Status::ok) << "curl and other non-browser clients send no Origin";
+  EXPECT_EQ(ran, 2);
+}
+
 TEST_F(DispatcherTest, MissingOrWrongTokenIs401WithChallenge) {
   const auto d = with_tokens();
   for (const std::string auth : {"", "Bearer nope", "Basic dzp0b2tlbg==", "Bearer r-token2"}) {
