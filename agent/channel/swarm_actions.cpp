@@ -36,6 +36,10 @@ Result<json> tokens_of(engine::EngineClient& engine) {
 }  // namespace
 
 Result<json> swarm_init(engine::EngineClient& engine, const std::string& advertise_addr) {
+  if (advertise_addr.empty()) return make_error("no_address", "this VM's address toward the hub is unknown");
+  // host:port as Docker wants it: IPv6 in brackets.
+  const std::string manager_addr =
+      (advertise_addr.find(':') != std::string::npos ? "[" + advertise_addr + "]" : advertise_addr) + ":2377";
   auto local = local_swarm(engine);
   if (!local) return local.error();
   bool changed = false;
@@ -56,7 +60,7 @@ Result<json> swarm_init(engine::EngineClient& engine, const std::string& adverti
   if (!tokens) return tokens.error();
   return json{{"changed", changed},
               {"node_id", local->node_id},
-              {"manager_addr", advertise_addr + ":2377"},
+              {"manager_addr", manager_addr},
               {"join_tokens", *tokens}};
 }
 

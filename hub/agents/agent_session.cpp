@@ -1,5 +1,7 @@
 #include "hub/agents/agent_session.hpp"
 
+#include "shared/protocol/json_read.hpp"
+
 #include "shared/core/log.hpp"
 #include "shared/pki/asn1_time.hpp"
 
@@ -174,7 +176,7 @@ void AgentSession::handle_state(const protocol::Envelope& message) {
   }
   if (message.kind() == MessageType::hello) {
     log::info(kLog, "agent " + identity_.name + " said hello (agent_version " +
-                        message.body.value("agent_version", std::string("?")) + ")");
+                        protocol::json_text(message.body, {"agent_version"}, "?") + ")");
   }
 }
 

@@ -1,5 +1,6 @@
 #include "hub/metrics/metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <sstream>
@@ -44,8 +45,11 @@ std::string Metrics::escape(std::string_view value) {
 }
 
 void Metrics::count_http_request(std::string_view method, std::string_view route, unsigned status) {
+  // Known methods only: a client must not be able to grow the label set with made-up ones.
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  const bool known = std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end();
   std::lock_guard lock(mutex_);
-  ++http_[{std::string(method), std::string(route), status}];
+  ++http_[{known ? std::string(method) : std::string("other"), std::string(route), status}];
 }
 
 void Metrics::observe_tart_call(std::string_view command, std::chrono::duration<double> took, bool ok) {

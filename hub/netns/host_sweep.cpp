@@ -78,13 +78,17 @@ void unmount_below(const std::string& dir) {
   for (const auto& point : points) ::umount2(point.c_str(), MNT_DETACH);
 }
 
-pid_t read_live_pid(const std::string& path) {
+pid_t read_live_pid(const std::string& path, const std::string& must_mention) {
+  pid_t pid = 0;
   try {
-    const pid_t pid = std::stoi(read_small(path));
-    return process_alive(pid) ? pid : 0;
+    pid = std::stoi(read_small(path));
   } catch (const std::exception&) {
     return 0;
   }
+  if (!process_alive(pid)) return 0;
+  std::string cmdline = read_small("/proc/" + std::to_string(pid) + "/cmdline");
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  return cmdline.find(must_mention) != std::string::npos ? pid : 0;
 }
 
 }  // namespace phoenix::hub

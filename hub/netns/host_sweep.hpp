@@ -16,7 +16,9 @@ bool terminate_process(pid_t pid, std::chrono::milliseconds grace);
 void kill_daemons_mentioning(const std::string& dir);
 // Lazily unmounts every mount point at or below `dir`, deepest first.
 void unmount_below(const std::string& dir);
-// The pid written in `path` (0 when missing, unreadable or not running).
-pid_t read_live_pid(const std::string& path);
+// The pid written in `path` (0 when missing, unreadable or not running), and only if that
+// process's command line mentions `must_mention`: after a reboot a stale pidfile may name an
+// unrelated process, which must never be signalled.
+pid_t read_live_pid(const std::string& path, const std::string& must_mention);
 
 }  // namespace phoenix::hub

@@ -67,7 +67,12 @@ Result<void> save_dockerd_settings(const std::string& vm_dir, const NetnsDockerd
                             {"netns", d.netns},           {"runtime", d.runtime}, {"config_file", d.config_file},
                             {"socket", d.socket},         {"log_file", d.log_file}};
   const std::string path = vm_dir + "/dockerd.json";
-  std::ofstream(path + ".tmp") << j.dump(2) << "\n";
+  {
+    std::ofstream out(path + ".tmp");
+    out << j.dump(2) << "\n";
+    out.close();
+    if (!out) return make_error("io_error", "cannot write " + path + ".tmp");
+  }
   std::error_code ec;
   std::filesystem::rename(path + ".tmp", path, ec);
   if (ec) return make_error("io_error", "cannot write " + path + ": " + ec.message());
@@ -144,7 +149,7 @@ Result<void> start_netns_dockerd(const NetnsDockerd& d, std::chrono::seconds tim
 
 void stop_netns_dockerd(const NetnsDockerd& d) {
   for (const char* file : {"/dockerd.pid", "/launched.pid"}) {
-    if (const pid_t pid = read_live_pid(d.runtime + file)) terminate_process(pid, 20s);
+    if (const pid_t pid = read_live_pid(d.runtime + file, d.runtime)) terminate_process(pid, 20s);
   }
   kill_daemons_mentioning(d.runtime);  // its managed containerd and shims
   unmount_below(d.runtime);

@@ -79,8 +79,7 @@ NetnsVmService::NetnsVmService(NetnsDriverSettings settings)
 
 NetnsVmService::~NetnsVmService() {
   lifecycle_.join();
-  queries_.join();
-  std::lock_guard lock(mutex_);
+  queries_.join();  // no query or lifecycle call runs from here on (stop_vm takes mutex_ itself)
   // In parallel: a swarm manager's dockerd alone may take several seconds to stop.
   std::vector<std::thread> stoppers;
   for (auto& vm : vms_) {
@@ -196,7 +195,10 @@ Result<void> NetnsVmService::start_vm(Vm& vm) {
     stop_vm(vm);
     return driver_failed(l.vm, "cannot start phoenix-agent: " + child.error().message);
   }
-  vm.agent = *child;
+  {
+    std::lock_guard lock(mutex_);  // queries read vm.agent
+    vm.agent = *child;
+  }
   log::notice(kLog, l.vm + " running at " + l.address + " (namespace " + l.netns + ", agent pid " +
                         std::to_string((*child)->pid()) + ")");
   return ok();
@@ -204,10 +206,13 @@ Result<void> NetnsVmService::start_vm(Vm& vm) {
 
 void NetnsVmService::stop_vm(Vm& vm) {
   const auto& l = vm.layout;
-  if (vm.agent) {
-    terminate_process(vm.agent->pid(), 10s);
+  std::shared_ptr<process::DetachedChild> agent;
+  {
+    std::lock_guard lock(mutex_);  // queries read vm.agent
+    agent = std::move(vm.agent);
     vm.agent.reset();
   }
+  if (agent) terminate_process(agent->pid(), 10s);
   // The agent may be one an earlier hub started: find it by its state dir.
   if (auto settings = load_dockerd_settings(l.dir)) {
     stop_netns_dockerd(*settings);

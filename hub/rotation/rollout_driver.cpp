@@ -2,6 +2,7 @@
 
 #include "hub/rotation/ca_rotation_plan.hpp"
 #include "shared/core/log.hpp"
+#include "shared/protocol/json_read.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -16,20 +17,12 @@ constexpr const char* kLog = "rotation";
 constexpr auto kCaLifetime = std::chrono::hours(24 * 365 * 10);
 
 std::string text_at(const json& object, std::initializer_list<const char*> path) {
-  const json* at = &object;
-  for (const char* key : path) {
-    if (!at->is_object() || !at->contains(key)) return {};
-    at = &(*at)[key];
-  }
-  return at->is_string() ? at->get<std::string>() : std::string();
+  return protocol::json_text(object, path);
 }
 
-bool is_manager(const json& state) {
-  const auto swarm = state.is_object() ? state.find("swarm") : state.end();
-  if (!state.is_object() || swarm == state.end() || !swarm->is_object()) return false;
-  const auto control = swarm->find("control_available");
-  return control != swarm->end() && control->is_boolean() && control->get<bool>();
-}
+bool is_manager(const json& state) { return protocol::json_bool(state, {"swarm", "control_available"}); }
+
+bool docker_reachable(const json& state) { return protocol::json_bool(state, {"docker", "reachable"}); }
 
 const CaPhase* current_phase(const RotationRecord& record) {
   const auto phases = ca_plan(record.plan);
@@ -131,10 +124,9 @@ void RolloutDriver::maybe_set_up(const std::string& vm) {
   const auto live = registry_->find(vm);
   if (!live || !live->last_state.is_object()) return;
   const json& state = live->last_state;
-  const bool reachable = state.contains("docker") && state["docker"].is_object() &&
-                         state["docker"].value("reachable", false);
-  const bool has_tls = state.contains("certs") && state["certs"].is_object() &&
-                       state["certs"].contains("docker_server") && state["certs"]["docker_server"].is_object();
+  const bool reachable = docker_reachable(state);
+  const auto* server_cert = protocol::json_at(state, {"certs", "docker_server"});
+  const bool has_tls = server_cert != nullptr && server_cert->is_object();
   if (!reachable || has_tls) return;
   auto_started_.insert(vm);
   RotationRequest request;
@@ -236,10 +228,13 @@ void RolloutDriver::tick(const std::string& id) {
   // is known, and a VM being rotated right now keeps counting as the manager it was.
   if (auto agents = store_->list_agents()) {
     for (const auto& agent : *agents) {
+      if (agent.revoked) {
+        managers_.erase(agent.name);
+        continue;
+      }
       const auto live = registry_->find(agent.name);
       const json& state = live ? live->last_state : agent.last_state;
-      const bool reachable = state.is_object() && state.contains("docker") && state["docker"].is_object() &&
-                             state["docker"].value("reachable", false);
+      const bool reachable = docker_reachable(state);
       const std::string swarm_state = text_at(state, {"swarm", "state"});
       if (!reachable || (swarm_state != "active" && swarm_state != "inactive")) continue;
       const bool rotating = std::any_of(record.targets.begin(), record.targets.end(), [&](const RotationTargetRecord& t) {
@@ -249,7 +244,15 @@ void RolloutDriver::tick(const std::string& id) {
       managers_[agent.name] = is_manager(state);
     }
   }
-  for (const auto& [vm, manager] : managers_) input.swarm_managers += manager ? 1 : 0;
+  for (const auto& [vm, manager] : managers_) {
+    if (!manager) continue;
+    ++input.swarm_managers;
+    const bool rotating_here = std::any_of(record.targets.begin(), record.targets.end(), [&](const RotationTargetRecord& t) {
+      return t.vm == vm && t.state == TargetState::running;
+    });
+    // An offline manager already uses up part of raft's tolerance.
+    if (!rotating_here && !registry_->is_connected(vm)) ++input.swarm_managers_down;
+  }
   for (const auto& target : record.targets) {
     const bool online = registry_->is_connected(target.vm);
     const auto known = managers_.find(target.vm);
@@ -279,14 +282,20 @@ void RolloutDriver::tick(const std::string& id) {
   }
 
   if (record.kind == "docker-ca" && step.finished && step.outcome == RolloutOutcome::completed) {
-    const bool any_failed = std::any_of(record.targets.begin(), record.targets.end(),
-                                        [](const RotationTargetRecord& t) { return t.state == TargetState::failed; });
+    // A skipped VM (offline past the deadline) did not get this phase's trust either: moving
+    // on would leave it behind, and dropping the old CA would cut it off.
+    const bool any_failed = std::any_of(record.targets.begin(), record.targets.end(), [](const RotationTargetRecord& t) {
+      return t.state == TargetState::failed || t.state == TargetState::skipped;
+    });
     const auto phases = ca_plan(record.plan);
     if (any_failed) {
       // Moving on would leave the failed VM behind on the trust it has.
       step.outcome = RolloutOutcome::halted;
-      step.reason = "a VM failed in phase " + std::string(phases[static_cast<std::size_t>(record.phase)].name) +
-                    (can_roll_back(record.plan, record.phase) ? ": fix it and start again, or roll back" : "");
+      step.reason = "a VM failed or was skipped in phase " +
+                    std::string(phases[static_cast<std::size_t>(record.phase)].name) +
+                    (can_roll_back(record.plan, record.phase) ? ": roll back (POST /rotations/{id}/rollback), fix the VM, "
+                                                                "then start a new docker-ca rotation"
+                                                              : ": fix the VM; it may need a docker-tls rotation");
     } else if (static_cast<std::size_t>(record.phase) + 1 < phases.size()) {
       const auto next = phases[static_cast<std::size_t>(record.phase) + 1];
       log::notice(kLog, "rotation " + id + ": phase " + std::string(phases[static_cast<std::size_t>(record.phase)].name) +
@@ -318,7 +327,7 @@ void RolloutDriver::tick(const std::string& id) {
 
 void RolloutDriver::dispatch(const RotationRecord& record, RotationTargetRecord target) {
   auto& flight = flights_[{record.id, target.vm}];
-  if (flight.waiting) return;
+  if (flight.waiting || std::chrono::steady_clock::now() < flight.not_before) return;
   flight.waiting = true;
   flight.since = std::chrono::steady_clock::now();
   ++flight.attempts;
@@ -375,7 +384,9 @@ void RolloutDriver::finish_target(const std::string& id, RotationTargetRecord ta
 
 void RolloutDriver::on_answer(const std::string& id, const std::string& vm, const std::string& agent_id,
                               Result<json> answer) {
-  auto& flight = flights_[{id, vm}];
+  const auto found = flights_.find({id, vm});
+  if (found == flights_.end()) return;  // the rotation finished or moved on meanwhile
+  auto& flight = found->second;
   if (flight.agent_id != agent_id) return;  // an answer from before a phase change or rollback
   flight.waiting = false;
   auto loaded = store_->get_rotation(id);
@@ -395,7 +406,10 @@ void RolloutDriver::on_answer(const std::string& id, const std::string& vm, cons
       if (code == "rotation_busy" || (lost && flight.attempts < options_.attempts_per_vm)) {
         // Another rotation is applying on that VM, or the agent went away and may still
         // finish: ask again (it answers a repeated id from its record). Busy is no attempt.
-        if (code == "rotation_busy") --flight.attempts;
+        if (code == "rotation_busy") {
+          --flight.attempts;
+          flight.not_before = std::chrono::steady_clock::now() + std::chrono::seconds(2);  // no ping-pong
+        }
         target.state = TargetState::pending;
         target.error = answer.error().message + " (will retry)";
         (void)store_->update_rotation_target(id, target);

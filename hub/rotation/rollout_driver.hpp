@@ -61,6 +61,7 @@ class RolloutDriver : public std::enable_shared_from_this<RolloutDriver> {
     std::string agent_id;          // the rotation id the agent was given (docker-ca: per phase)
     std::string identity_from;     // identity: the serial being replaced, once the agent said yes
     std::chrono::steady_clock::time_point since{};
+    std::chrono::steady_clock::time_point not_before{};  // the agent said busy: ask again after this
   };
   void schedule_tick();
   void pick_up_stored();  // once a tick: never per agent event

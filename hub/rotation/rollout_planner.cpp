@@ -51,9 +51,9 @@ TargetState parse_target_state(std::string_view text) { return value_of(kTargetS
 std::string_view to_string(RolloutOutcome outcome) { return name_of(kOutcomes, outcome); }
 RolloutOutcome parse_rollout_outcome(std::string_view text) { return value_of(kOutcomes, text); }
 
-int max_managers_at_once(int swarm_managers) {
-  // Raft tolerates floor((n-1)/2) members down; below three managers that is zero.
-  return std::max(1, (swarm_managers - 1) / 2);
+int max_managers_at_once(int swarm_managers, int managers_down) {
+  if (swarm_managers <= 2) return managers_down > 0 ? 0 : 1;
+  return std::max(0, (swarm_managers - 1) / 2 - managers_down);
 }
 
 RolloutStep plan_rollout_step(const RolloutInput& input, const RolloutPolicy& policy) {
@@ -74,7 +74,7 @@ RolloutStep plan_rollout_step(const RolloutInput& input, const RolloutPolicy& po
   int managers_running = static_cast<int>(std::count_if(
       input.targets.begin(), input.targets.end(),
       [](const RolloutTarget& t) { return t.state == TargetState::running && t.swarm_manager; }));
-  const int manager_cap = max_managers_at_once(input.swarm_managers);
+  const int manager_cap = max_managers_at_once(input.swarm_managers, input.swarm_managers_down);
 
   int waiting_offline = 0;
   int waiting_quorum = 0;

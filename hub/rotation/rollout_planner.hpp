@@ -48,6 +48,7 @@ struct RolloutInput {
   std::vector<RolloutTarget> targets;  // in rollout order
   int swarm_managers = 0;              // managers in the whole swarm, targets or not
   std::chrono::seconds age{0};         // time since the rollout started
+  int swarm_managers_down = 0;         // managers offline and not being rotated here
 };
 
 enum class RolloutOutcome {
@@ -67,9 +68,11 @@ struct RolloutStep {
   std::string reason;     // why it halted or why targets wait; empty when nothing to say
 };
 
-// The largest number of managers that may restart together without losing raft quorum
-// (at least 1, see above).
-int max_managers_at_once(int swarm_managers);
+// The largest number of managers that may restart together without losing raft quorum, when
+// `managers_down` of them are already down for other reasons. Three or more managers: what
+// raft tolerates, floor((n-1)/2), less those already down (may be 0: then managers wait).
+// One or two: 1 when none is down (no restart keeps quorum there), else 0.
+int max_managers_at_once(int swarm_managers, int managers_down = 0);
 
 RolloutStep plan_rollout_step(const RolloutInput& input, const RolloutPolicy& policy);
 

@@ -1,6 +1,7 @@
 #include "hub/swarm/swarm_service.hpp"
 
 #include "shared/core/log.hpp"
+#include "shared/protocol/json_read.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -19,12 +20,9 @@ SwarmVm observe_one(const std::string& name, bool connected, const json& state) 
   SwarmVm vm;
   vm.name = name;
   vm.connected = connected;
-  if (state.is_object() && state.contains("swarm") && state["swarm"].is_object()) {
-    const auto& swarm = state["swarm"];
-    vm.node_id = swarm.value("node_id", "");
-    vm.state = swarm.value("state", "");
-    vm.manager = swarm.value("control_available", false);
-  }
+  vm.node_id = protocol::json_text(state, {"swarm", "node_id"});
+  vm.state = protocol::json_text(state, {"swarm", "state"});
+  vm.manager = protocol::json_bool(state, {"swarm", "control_available"});
   return vm;
 }
 }  // namespace
@@ -122,7 +120,7 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
     }
     type = MessageType::swarm_join;
     body = {{"remote_addrs", {run->manager_addr}},
-            {"join_token", run->tokens.value(step.action == SwarmAction::join_manager ? "manager" : "worker", "")}};
+            {"join_token", protocol::json_text(run->tokens, {step.action == SwarmAction::join_manager ? "manager" : "worker"})}};
   }
   registry_->send_command(
       step.vm, type, std::move(body),
@@ -130,11 +128,12 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
         net::post(self->strand_, [self, run, step, answer = std::move(answer)] {
           json result = {{"vm", step.vm}, {"action", to_string(step.action)}, {"ok", answer.has_value()}};
           if (answer) {
-            result["changed"] = answer->value("changed", false);
+            result["changed"] = protocol::json_bool(*answer, {"changed"});
             result["error"] = nullptr;
             if (step.action == SwarmAction::init) {
-              run->tokens = answer->value("join_tokens", json::object());
-              run->manager_addr = answer->value("manager_addr", "");
+              const auto* tokens = protocol::json_at(*answer, {"join_tokens"});
+              run->tokens = tokens != nullptr && tokens->is_object() ? *tokens : json::object();
+              run->manager_addr = protocol::json_text(*answer, {"manager_addr"});
             }
           } else {
             result["changed"] = false;
@@ -164,9 +163,11 @@ void SwarmService::prune(const std::shared_ptr<Run>& run) {
       [self = shared_from_this(), run, manager, known](Result<json> answer) {
         std::vector<std::string> ghosts;
         if (answer) {
-          for (const auto& node : answer->value("nodes", json::array())) {
-            const std::string id = node.value("id", "");
-            if (node.value("state", "") == "down" && !id.empty() && known.count(id) == 0) ghosts.push_back(id);
+          for (const auto& node : protocol::json_array(*answer, {"nodes"})) {
+            const std::string id = protocol::json_text(node, {"id"});
+            if (protocol::json_text(node, {"state"}) == "down" && !id.empty() && known.count(id) == 0) {
+              ghosts.push_back(id);
+            }
           }
         }
         net::post(self->strand_, [self, run, manager, ghosts] { self->remove_ghosts(run, manager, ghosts); });
@@ -274,13 +275,17 @@ void SwarmService::inspect(Done done) {
             base["error"] = answer.error().message;
             return done(base);
           }
-          json nodes = answer->value("nodes", json::array());
-          for (auto& node : nodes) {
+          json nodes = json::array();
+          for (const auto& reported : protocol::json_array(*answer, {"nodes"})) {
+            if (!reported.is_object()) continue;
+            json node = reported;
+            const std::string id = protocol::json_text(node, {"id"});
             node["vm"] = nullptr;
             for (const auto& vm : vms) {
-              if (!vm.node_id.empty() && vm.node_id == node.value("id", "")) node["vm"] = vm.name;
+              if (!vm.node_id.empty() && vm.node_id == id) node["vm"] = vm.name;
             }
-            if (node.value("leader", false)) base["leader"] = node["vm"].is_null() ? node["id"] : node["vm"];
+            if (protocol::json_bool(node, {"leader"})) base["leader"] = node["vm"].is_null() ? json(id) : node["vm"];
+            nodes.push_back(std::move(node));
           }
           base["nodes"] = nodes;
           done(base);

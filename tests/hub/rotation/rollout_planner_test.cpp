@@ -108,6 +108,20 @@ TEST(RolloutPlanner, QuorumLimitsHowManyManagersRestartTogether) {
   EXPECT_EQ(max_managers_at_once(3), 1);
   EXPECT_EQ(max_managers_at_once(5), 2);
   EXPECT_EQ(max_managers_at_once(7), 3);
+  // Managers already down use up the tolerance.
+  EXPECT_EQ(max_managers_at_once(5, 1), 1);
+  EXPECT_EQ(max_managers_at_once(5, 2), 0);
+  EXPECT_EQ(max_managers_at_once(3, 1), 0);
+  EXPECT_EQ(max_managers_at_once(1, 0), 1);
+  EXPECT_EQ(max_managers_at_once(2, 1), 0);
+}
+
+TEST(RolloutPlanner, AnOfflineManagerLeavesNoRoomForAnotherRestart) {
+  RolloutInput in{{vm("m1", TargetState::pending, true, true), vm("w1")}, 3, 0s};
+  in.swarm_managers_down = 1;  // m3 is powered off; m1 restarting too would lose quorum
+  auto step = plan_rollout_step(in, policy(2));
+  EXPECT_EQ(step.start, (Names{"w1"}));
+  EXPECT_NE(step.reason.find("majority of managers"), std::string::npos) << step.reason;
 }
 
 TEST(RolloutPlanner, NeverRestartsAManagerMajorityEvenWithRoomInTheWave) {
