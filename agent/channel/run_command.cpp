@@ -97,15 +97,17 @@ int run_run_command(const std::vector<std::string>& args) {
 
   boost::asio::io_context ioc;
   AgentRunner runner(ioc, files, options);
-  if (auto started = runner.start(); !started) {
-    std::cerr << "phoenix-agent run: " << started.error().message << "\n";
-    return 1;
-  }
+  // Signals are caught before start() tells systemd READY: a stop right after READY must be
+  // a clean stop, not a kill by SIGTERM's default action.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&runner](const boost::system::error_code& ec, int) {
     if (!ec) runner.stop();
   });
   std::signal(SIGPIPE, SIG_IGN);
+  if (auto started = runner.start(); !started) {
+    std::cerr << "phoenix-agent run: " << started.error().message << "\n";
+    return 1;
+  }
   // Returns once the runner has closed the channel and every timer is done.
   ioc.run();
   return 0;
