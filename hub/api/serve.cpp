@@ -5,6 +5,9 @@
 #include "hub/api/agent_routes.hpp"
 #include "hub/api/revocation_watcher.hpp"
 #include "hub/api/vm_routes.hpp"
+#include "hub/events/change_filter.hpp"
+#include "hub/events/event_bus.hpp"
+#include "hub/events/fleet_watcher.hpp"
 #include "hub/http/dispatcher.hpp"
 #include "hub/http/http_server.hpp"
 #include "hub/admin/token_issuer.hpp"
@@ -33,6 +36,12 @@ namespace {
 constexpr int kIoThreads = 2;
 // After SIGTERM, how long agents get to answer the close frame before the hub exits anyway.
 constexpr auto kCloseGrace = std::chrono::seconds(3);
+// Event streams: a comment this often keeps them open through proxies and finds dead peers.
+constexpr auto kEventHeartbeat = std::chrono::seconds(15);
+// How often the fleet watcher compares VM power states while a dashboard listens.
+constexpr auto kFleetWatchInterval = std::chrono::milliseconds(3000);
+// After SIGTERM, the time event streams get to send their last chunk (a clean end, not a reset).
+constexpr auto kStreamFlush = std::chrono::milliseconds(200);
 
 // The netns driver mints enrollment tokens for the VMs it starts, as `token create` would.
 Result<std::shared_ptr<VmService>> make_netns_service(const HubConfig& config, std::shared_ptr<HubStore> store,
@@ -203,11 +212,33 @@ int run_serve(const HubConfig& config) {
     swarm->remove(vm, [then](nlohmann::json) { then(); });
   };
   add_fleet_collectors(*metrics, endpoint.shared_registry(), store);
-  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm, metrics);
+
+  // Live events for the dashboard (GET /events): what changed, announced where it changes.
+  auto events = std::make_shared<EventBus>();
+  // Agents report state every few seconds; only a connection change or a different report is news.
+  auto agent_changes = std::make_shared<ChangeFilter>();
+  endpoint.shared_registry()->on_change([events, agent_changes, registry = &endpoint.registry()](const std::string& vm) {
+    std::optional<std::string> fingerprint;
+    if (auto agent = registry->find(vm)) {
+      fingerprint = std::to_string(to_unix_seconds(agent->since)) + ' ' + agent->cert_serial + ' ' +
+                    agent->last_state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    if (agent_changes->changed(vm, std::move(fingerprint))) events->publish("agent", {{"vm", vm}});
+  });
+  store->on_rotation_change([events](const std::string& id) { events->publish("rotation", {{"id", id}}); });
+  auto fleet_watcher = std::make_shared<FleetWatcher>(ioc.get_executor(), *service, events, kFleetWatchInterval);
+  fleet_watcher->start();
+
+  auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm, metrics, events);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
-  http::Dispatcher dispatcher(router, auth, [metrics](std::string_view method, std::string_view route, unsigned status) {
+  http::Dispatcher dispatcher(router, auth, [metrics, events](std::string_view method, std::string_view route,
+                                                              unsigned status) {
     metrics->count_http_request(method, route, status);
+    // Changes made through the API itself, announced once they are done.
+    if (method != "POST" || status >= 300) return;
+    if (route == "/vms/{name}/start" || route == "/vms/{name}/stop") events->publish("vms", nlohmann::json::object());
+    if (route == "/swarm/sync") events->publish("swarm", nlohmann::json::object());
   });
 
   http::ServerOptions options;
@@ -227,11 +258,24 @@ int run_serve(const HubConfig& config) {
   auto watcher = std::make_shared<RevocationWatcher>(ioc, blocking, store, endpoint.shared_registry());
   watcher->start();
 
+  boost::asio::steady_timer heartbeat(ioc);
+  std::function<void()> beat = [&] {
+    heartbeat.expires_after(kEventHeartbeat);
+    heartbeat.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      events->heartbeat();
+      beat();
+    });
+  };
+  beat();
+
   // Shutdown: stop accepting, send agents close frames, and give them kCloseGrace to answer.
   boost::asio::steady_timer grace(ioc);
   std::chrono::steady_clock::time_point deadline;
+  std::chrono::steady_clock::time_point streams_flushed;  // event streams' last chunks written by then
   std::function<void()> wait_for_agents = [&] {
-    if (endpoint.open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc.stop();
+    const auto now = std::chrono::steady_clock::now();
+    if ((endpoint.open_connections() == 0 && now >= streams_flushed) || now >= deadline) return ioc.stop();
     grace.expires_after(std::chrono::milliseconds(50));
     grace.async_wait([&](const boost::system::error_code&) { wait_for_agents(); });
   };
@@ -241,6 +285,10 @@ int run_serve(const HubConfig& config) {
     log::info("serve", "signal " + std::to_string(signal_number) + ": shutting down");
     notify_systemd("STOPPING=1");
     watcher->stop();
+    fleet_watcher->stop();
+    heartbeat.cancel();
+    streams_flushed = std::chrono::steady_clock::now() + (events->listeners() > 0 ? kStreamFlush : std::chrono::milliseconds(0));
+    events->close();  // every event stream ends cleanly; browsers reconnect to the next hub
     rollout->stop();
     server.stop();
     endpoint.stop();

@@ -135,8 +135,10 @@ std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service
                                               std::shared_ptr<const AgentApi> agents,
                                               std::shared_ptr<const RotationApi> rotations,
                                               std::shared_ptr<SwarmService> swarm,
-                                              std::shared_ptr<const Metrics> metrics) {
+                                              std::shared_ptr<const Metrics> metrics,
+                                              std::shared_ptr<EventBus> events) {
   auto router = std::make_shared<http::Router>();
+  if (events) add_event_routes(*router, std::move(events), info.version);
   add_vm_routes(*router, std::move(service), std::move(info), agents);
   if (agents) add_agent_routes(*router, agents);
   if (rotations) add_rotation_routes(*router, rotations);

@@ -4,6 +4,7 @@
 // and the query, call the service, and answer from the service's callback thread through
 // `respond` (the session posts back to its own strand).
 #include "hub/api/agent_routes.hpp"
+#include "hub/api/event_routes.hpp"
 #include "hub/api/rotation_routes.hpp"
 #include "hub/api/metrics_routes.hpp"
 #include "hub/api/swarm_routes.hpp"
@@ -33,7 +34,8 @@ std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service
                                               std::shared_ptr<const AgentApi> agents = nullptr,
                                               std::shared_ptr<const RotationApi> rotations = nullptr,
                                               std::shared_ptr<SwarmService> swarm = nullptr,
-                                              std::shared_ptr<const Metrics> metrics = nullptr);
+                                              std::shared_ptr<const Metrics> metrics = nullptr,
+                                              std::shared_ptr<EventBus> events = nullptr);
 
 // Parses ?wait=N for /vms/{name}/ip: absent means 0; 0..120 allowed.
 Result<int> parse_wait_seconds(const std::optional<std::string>& text);

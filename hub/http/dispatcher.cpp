@@ -17,11 +17,9 @@ void Dispatcher::handle(const Request& request, Respond respond) const {
   auto match = router_->match(request.method(), request.target());
   if (observer_) {
     // Route patterns, never raw paths: the label set stays bounded whatever clients send.
-    respond = [respond = std::move(respond), observer = observer_, method = std::string(request.method_string()),
-               route = match.route != nullptr ? match.route->pattern : std::string("unmatched")](Response res) {
-      observer(method, route, res.result_int());
-      respond(std::move(res));
-    };
+    respond = respond.observed([observer = observer_, method = std::string(request.method_string()),
+                                route = match.route != nullptr ? match.route->pattern : std::string("unmatched")](
+                                   unsigned status) { observer(method, route, status); });
   }
   const bool open = match.route != nullptr && match.route->open;
 

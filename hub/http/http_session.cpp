@@ -5,6 +5,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 
 namespace phoenix::hub::http {
 namespace beast = boost::beast;
@@ -156,12 +157,22 @@ void HttpSession::dispatch_request() {
   handler_timer_.async_wait(
       beast::bind_front_handler(&HttpSession::on_handler_timeout, shared_from_this(), answered));
 
-  Respond respond = [self = shared_from_this(), answered](Response response) {
-    if (answered->exchange(true)) return;  // only the first answer counts
-    net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-      self->on_handler_response(std::move(response));
-    });
-  };
+  Respond respond(
+      [self = shared_from_this(), answered](Response response) {
+        if (answered->exchange(true)) return;  // only the first answer counts
+        net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->on_handler_response(std::move(response));
+        });
+      },
+      [self = shared_from_this(), answered](Response head, std::shared_ptr<ResponseStream> body) {
+        if (answered->exchange(true)) {
+          if (body) body->cancel();
+          return;
+        }
+        net::post(self->stream_.get_executor(), [self, head = std::move(head), body = std::move(body)]() mutable {
+          self->on_stream_response(std::move(head), std::move(body));
+        });
+      });
   try {
     (*handler_)(parser_->get(), respond);
   } catch (const std::exception& e) {
@@ -206,6 +217,75 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
   path_.clear();
   started_ = {};
   do_wait_for_request();
+}
+
+void HttpSession::on_stream_response(Response head, std::shared_ptr<ResponseStream> body) {
+  handler_timer_.cancel();
+  body_stream_ = std::move(body);
+  // Chunked, and the connection closes after it: a stream has no length and no successor.
+  auto header = std::make_shared<beast_http::response<beast_http::empty_body>>(head.result(), head.version());
+  for (const auto& field : head) header->set(field.name_string(), field.value());
+  header->chunked(true);
+  header->keep_alive(false);
+  auto serializer = std::make_shared<beast_http::response_serializer<beast_http::empty_body>>(*header);
+  log::info("http", method_ + " " + path_ + " " + std::to_string(head.result_int()) + " stream opened");
+  stream_.expires_after(options_->write_timeout);
+  beast_http::async_write_header(stream_, *serializer,
+                                 [self = shared_from_this(), header, serializer](beast::error_code ec, std::size_t) {
+                                   self->on_stream_head(ec);
+                                 });
+}
+
+void HttpSession::on_stream_head(beast::error_code ec) {
+  if (ec) return end_stream("write failed: " + ec.message());
+  do_watch_client();
+  do_next_chunk();
+}
+
+void HttpSession::do_watch_client() {
+  // The raw socket, not the timed stream: a listener may stay quiet for hours. Any end of
+  // this read (the client closed, reset, or sent something) ends the stream.
+  stream_.socket().async_read_some(net::buffer(watch_buffer_), [self = shared_from_this()](beast::error_code ec,
+                                                                                           std::size_t) {
+    // Aborted: the writer's deadline closed the socket, and the writer says so itself.
+    if (ec == net::error::operation_aborted) return;
+    self->end_stream(ec ? "client left" : "client sent data while streaming");
+  });
+}
+
+void HttpSession::do_next_chunk() {
+  if (!body_stream_) return;
+  body_stream_->next([self = shared_from_this()](std::optional<std::string> text) {
+    net::post(self->stream_.get_executor(),
+              [self, text = std::move(text)]() mutable { self->on_chunk(std::move(text)); });
+  });
+}
+
+void HttpSession::on_chunk(std::optional<std::string> text) {
+  if (!body_stream_) return;  // ended meanwhile
+  stream_.expires_after(options_->write_timeout);
+  if (!text) {
+    net::async_write(stream_, beast_http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code, std::size_t) { self->end_stream("stream ended"); });
+    return;
+  }
+  if (text->empty()) return do_next_chunk();  // an empty chunk would read as the last one
+  chunk_ = std::move(*text);
+  net::async_write(stream_, beast_http::make_chunk(net::buffer(chunk_)),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->end_stream("write failed: " + ec.message());
+                     self->do_next_chunk();
+                   });
+}
+
+void HttpSession::end_stream(const std::string& why) {
+  if (!body_stream_) return;  // the second of the watcher and the writer to notice
+  body_stream_->cancel();
+  body_stream_.reset();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+  log::info("http", method_ + " " + path_ + " stream closed after " + std::to_string(seconds) + "s (" + why + ")");
+  do_close();
 }
 
 void HttpSession::do_close() {

@@ -4,6 +4,9 @@
 // thread it calls. All the session's work runs on its own strand; other threads reach it
 // only by posting. Each async step is a do_x/on_x pair and the session lives exactly as
 // long as one of them is pending (or a handler still holds `respond`).
+//
+// A streamed answer (server-sent events) is written as chunks, each under the write
+// deadline, while a read watches for the client leaving; the connection closes after it.
 #include "hub/http/http_types.hpp"
 #include "hub/http/server_options.hpp"
 
@@ -11,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -41,6 +45,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_handler_response(Response response);
   void on_handler_timeout(std::shared_ptr<std::atomic<bool>> answered, boost::beast::error_code ec);
   void do_write(Response response, bool close_after);
+  void on_stream_response(Response head, std::shared_ptr<ResponseStream> body);
+  void on_stream_head(boost::beast::error_code ec);
+  void do_watch_client();
+  void do_next_chunk();
+  void on_chunk(std::optional<std::string> text);
+  void end_stream(const std::string& why);
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
 
@@ -52,6 +62,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   boost::asio::steady_timer handler_timer_;
   std::shared_ptr<Response> response_;           // kept alive during async_write
+  std::shared_ptr<ResponseStream> body_stream_;  // set while a streamed answer is open
+  std::string chunk_;                            // the chunk being written
+  std::array<char, 512> watch_buffer_{};         // what a streaming client sends: ignored
   bool first_request_ = true;
   bool keep_alive_ = false;
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -114,9 +115,23 @@ class HubStore {
                                     const std::string& reason,
                                     std::optional<StoreTime> finished_at);
 
+  // Called after every successful rotation write above (create, target, phase, outcome),
+  // from the writer's thread, with the rotation id: live events for the dashboard.
+  using RotationObserver = std::function<void(const std::string& id)>;
+  void on_rotation_change(RotationObserver observer);
+
  private:
   explicit HubStore(std::unique_ptr<SqliteDatabase> db);
 
+  Result<void> insert_rotation(const RotationRecord& rotation);
+  Result<void> write_rotation_target(const std::string& id, const RotationTargetRecord& target);
+  Result<void> write_rotation_phase(const std::string& id, const std::string& plan, int phase);
+  Result<void> write_rotation_outcome(const std::string& id, RolloutOutcome outcome, const std::string& reason,
+                                      std::optional<StoreTime> finished_at);
+  Result<void> rotation_changed(const std::string& id, Result<void> written);
+
+  std::mutex observer_mutex_;
+  RotationObserver rotation_observer_;
   std::mutex mutex_;
   std::unique_ptr<SqliteDatabase> db_;
 };

@@ -80,7 +80,7 @@ Result<std::vector<RotationRecord>> read_rotations(SqliteDatabase& db, SqliteSta
 
 }  // namespace
 
-Result<void> HubStore::create_rotation(const RotationRecord& rotation) {
+Result<void> HubStore::insert_rotation(const RotationRecord& rotation) {
   std::lock_guard lock(mutex_);
   auto tx = SqliteTransaction::begin(*db_);
   if (!tx) return tx.error();
@@ -174,7 +174,7 @@ Result<std::vector<std::tuple<std::string, std::string, std::int64_t>>> HubStore
   }
 }
 
-Result<void> HubStore::update_rotation_target(const std::string& id, const RotationTargetRecord& target) {
+Result<void> HubStore::write_rotation_target(const std::string& id, const RotationTargetRecord& target) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare(
       "UPDATE rotation_targets SET state = ?, started_at = ?, finished_at = ?, old_serial = ?, "
@@ -196,7 +196,7 @@ Result<void> HubStore::update_rotation_target(const std::string& id, const Rotat
   return ok();
 }
 
-Result<void> HubStore::start_rotation_phase(const std::string& id, const std::string& plan, int phase) {
+Result<void> HubStore::write_rotation_phase(const std::string& id, const std::string& plan, int phase) {
   std::lock_guard lock(mutex_);
   auto tx = SqliteTransaction::begin(*db_);
   if (!tx) return tx.error();
@@ -219,9 +219,9 @@ Result<void> HubStore::start_rotation_phase(const std::string& id, const std::st
   return tx->commit();
 }
 
-Result<void> HubStore::set_rotation_outcome(const std::string& id, RolloutOutcome outcome,
-                                            const std::string& reason,
-                                            std::optional<StoreTime> finished_at) {
+Result<void> HubStore::write_rotation_outcome(const std::string& id, RolloutOutcome outcome,
+                                              const std::string& reason,
+                                              std::optional<StoreTime> finished_at) {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare("UPDATE rotations SET outcome = ?, reason = ?, finished_at = ? WHERE id = ?");
   if (!stmt) return stmt.error();
@@ -232,6 +232,41 @@ Result<void> HubStore::set_rotation_outcome(const std::string& id, RolloutOutcom
   if (auto r = stmt->run(); !r) return r;
   if (db_->changes() == 0) return rotation_not_found(id);
   return ok();
+}
+
+// The public writers: the row work above, then the rotation observer (outside the lock,
+// so it may read the store).
+Result<void> HubStore::create_rotation(const RotationRecord& rotation) {
+  return rotation_changed(rotation.id, insert_rotation(rotation));
+}
+
+Result<void> HubStore::update_rotation_target(const std::string& id, const RotationTargetRecord& target) {
+  return rotation_changed(id, write_rotation_target(id, target));
+}
+
+Result<void> HubStore::start_rotation_phase(const std::string& id, const std::string& plan, int phase) {
+  return rotation_changed(id, write_rotation_phase(id, plan, phase));
+}
+
+Result<void> HubStore::set_rotation_outcome(const std::string& id, RolloutOutcome outcome, const std::string& reason,
+                                            std::optional<StoreTime> finished_at) {
+  return rotation_changed(id, write_rotation_outcome(id, outcome, reason, finished_at));
+}
+
+void HubStore::on_rotation_change(RotationObserver observer) {
+  std::lock_guard lock(observer_mutex_);
+  rotation_observer_ = std::move(observer);
+}
+
+Result<void> HubStore::rotation_changed(const std::string& id, Result<void> written) {
+  if (!written) return written;
+  RotationObserver observer;
+  {
+    std::lock_guard lock(observer_mutex_);
+    observer = rotation_observer_;
+  }
+  if (observer) observer(id);
+  return written;
 }
 
 }  // namespace phoenix::hub

@@ -254,6 +254,49 @@ TEST_F(HubServeTest, TokensGuardEveryRouteButHealth) {
 
   const auto started = call("POST", "/vms/vm2/start", {{"Authorization", "Bearer " + kWriteToken}});
   EXPECT_EQ(started.status, 200) << started.body;
+
+  // The event stream is a read route like the others.
+  EXPECT_EQ(call("GET", "/events").status, 401);
+  HttpConnection events(hub_->port(), 10s);
+  ASSERT_TRUE(events.send_raw("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kReadToken +
+                              "\r\n\r\n"));
+  EXPECT_NE(events.read_until("event: hello").find("event: hello"), std::string::npos);
+}
+
+TEST_F(HubServeTest, TheEventStreamTellsOfVmChangesMadeThroughTheApiAndBehindItsBack) {
+  start_hub();
+  HttpConnection events(hub_->port(), 20s);
+  ASSERT_TRUE(events.send_raw("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  auto seen = events.read_until("event: hello");
+  ASSERT_NE(seen.find("event: hello"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("Content-Type: text/event-stream"), std::string::npos) << seen;
+
+  // Through the API: announced once the start is done.
+  auto from = seen.size();
+  ASSERT_EQ(call("POST", "/vms/vm1/start").status, 200);
+  seen = events.read_until("event: vms", from);
+  ASSERT_NE(seen.find("event: vms", from), std::string::npos) << seen.substr(from);
+
+  // Behind the hub's back (`tart stop` run by someone else): the fleet watcher notices. It
+  // lists every 3 s; let one list see vm1 running first.
+  std::this_thread::sleep_for(3500ms);
+  from = seen.size();
+  ASSERT_EQ(tart({"stop", "vm1", "--timeout", "1"}), 0);
+  seen = events.read_until("event: vms", from);
+  EXPECT_NE(seen.find("event: vms", from), std::string::npos) << "no event after an outside stop: " << seen.substr(from);
+  EXPECT_EQ(call("GET", "/vms/vm1").json()["running"], false);
+
+  // Another origin's page gets no stream.
+  const auto forged = call("GET", "/events", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_EQ(forged.error_code(), "cross_origin");
+
+  // SIGTERM ends the stream cleanly (the last chunk) before the hub exits.
+  from = seen.size();
+  EXPECT_EQ(hub_->terminate(SIGTERM), 0);
+  seen = events.read_until("0\r\n\r\n", from);
+  EXPECT_EQ(seen.substr(from), "0\r\n\r\n");  // the last chunk, and nothing after it
+  EXPECT_TRUE(events.closed_by_peer());
 }
 
 TEST_F(HubServeTest, RefusesAnOpenApiOnANonLoopbackAddress) {

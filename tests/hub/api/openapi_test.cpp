@@ -30,7 +30,7 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
                                       std::make_shared<AgentApi>(), std::make_shared<RotationApi>(),
                                       std::make_shared<SwarmService>(boost::asio::system_executor(), nullptr, nullptr,
                                                                      SwarmSettings{}),
-                                      std::make_shared<Metrics>());
+                                      std::make_shared<Metrics>(), std::make_shared<EventBus>());
   std::set<std::pair<std::string, std::string>> served;
   for (const auto& route : router->routes()) {
     const auto method = lower(std::string(http::beast_http::to_string(route.method)));

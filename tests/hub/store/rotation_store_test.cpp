@@ -121,6 +121,23 @@ TEST_F(RotationStoreTest, UpdatesOfUnknownRotationsOrTargetsAreErrors) {
   EXPECT_EQ(outcome.error().code, "rotation_not_found");
 }
 
+TEST_F(RotationStoreTest, TheObserverHearsOfEverySuccessfulWriteAndNoFailedOne) {
+  std::vector<std::string> heard;
+  store_->on_rotation_change([&](const std::string& id) {
+    // Called outside the store's lock: reading back from the observer must not deadlock.
+    ASSERT_TRUE(store_->get_rotation(id));
+    heard.push_back(id);
+  });
+  ASSERT_TRUE(store_->create_rotation(rotation("r1", kT0, {"vm1"})));
+  ASSERT_TRUE(store_->update_rotation_target("r1", RotationTargetRecord{.vm = "vm1", .state = TargetState::running}));
+  ASSERT_TRUE(store_->start_rotation_phase("r1", "docker-ca", 1));
+  ASSERT_TRUE(store_->set_rotation_outcome("r1", RolloutOutcome::completed, "", kT0 + 1s));
+  EXPECT_FALSE(store_->create_rotation(rotation("r1", kT0, {"vm1"})));              // exists
+  EXPECT_FALSE(store_->update_rotation_target("r1", RotationTargetRecord{.vm = "vm9"}));  // no such VM
+  EXPECT_FALSE(store_->set_rotation_outcome("r2", RolloutOutcome::completed, "", kT0));   // no such rotation
+  EXPECT_EQ(heard, (std::vector<std::string>{"r1", "r1", "r1", "r1"}));
+}
+
 TEST_F(RotationStoreTest, UnfinishedRotationsAreListedOldestFirst) {
   ASSERT_TRUE(store_->create_rotation(rotation("late", kT0 + 20s, {"vm1"})));
   ASSERT_TRUE(store_->create_rotation(rotation("early", kT0, {"vm1"})));

@@ -111,6 +111,27 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
   return reply;
 }
 
+std::string HttpConnection::read_until(const std::string& needle, std::size_t from) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  while (raw_.find(needle, from) == std::string::npos && !eof_ && std::chrono::steady_clock::now() < deadline) {
+    char chunk[4096];
+    stream_.expires_at(deadline);
+    stream_.async_read_some(net::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+      raw_.append(chunk, n);
+      if (ec) eof_ = true;  // closed, reset or timed out: nothing more will come
+      if (ec == net::error::eof || ec == net::error::connection_reset) peer_closed_ = true;
+    });
+    ioc_.run();
+    ioc_.restart();
+  }
+  return raw_;
+}
+
+bool HttpConnection::closed_by_peer() {
+  read_until(std::string(1, '\0') + "never sent");
+  return peer_closed_;
+}
+
 HttpReply http_call(std::uint16_t port, const std::string& method, const std::string& target,
                     const Headers& headers, const std::string& body, std::chrono::milliseconds timeout) {
   HttpConnection connection(port, timeout);

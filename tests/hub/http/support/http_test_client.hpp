@@ -42,6 +42,12 @@ class HttpConnection {
   bool send_raw(const std::string& bytes);
   // Reads one response (after send_raw).
   HttpReply read_reply();
+  // A streamed answer: reads raw bytes (headers, chunk framing and all) until `needle` has
+  // arrived (at or after offset `from`), the peer closed, or the deadline passed; returns
+  // everything read so far.
+  std::string read_until(const std::string& needle, std::size_t from = 0);
+  // Whether the peer has closed the connection (reads and discards what else arrives).
+  bool closed_by_peer();
 
  private:
   boost::asio::io_context ioc_;
@@ -49,6 +55,9 @@ class HttpConnection {
   boost::beast::flat_buffer buffer_;
   std::chrono::milliseconds timeout_;
   bool connected_ = false;
+  std::string raw_;           // what read_until has read
+  bool eof_ = false;          // read_until stops reading
+  bool peer_closed_ = false;  // ... because the server closed
 };
 
 // One request on a fresh connection.
