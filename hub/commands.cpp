@@ -1,6 +1,7 @@
 #include "hub/commands.hpp"
 
 #include "hub/admin/admin_commands.hpp"
+#include "hub/admin/health_command.hpp"
 #include "hub/admin/rotate_command.hpp"
 #include "hub/api/hub_config.hpp"
 #include "hub/api/serve.hpp"
@@ -80,6 +81,8 @@ std::vector<cli::Command> hub_commands() {
       {"netns restart-dockerd", "restart a netns VM's dockerd (the restart command of its agent)", netns_restart_dockerd},
       {"rotate", "rotate certificates across the fleet, with live progress",
        [](const std::vector<std::string>& args) { return run_rotate_command(args); }},
+      {"health", "ask a running hub's /health; exit 0 when healthy (container HEALTHCHECKs)",
+       [](const std::vector<std::string>& args) { return run_health_command(args); }},
   };
 }
 
