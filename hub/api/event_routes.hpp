@@ -1,13 +1,12 @@
 #pragma once
-// GET /events: the hub's live events as server-sent events (see
-// hub/events/event_bus.hpp for the event types). A read route like any other:
-// it needs a token when tokens are on, and a page of another origin is refused
-// (the dispatcher's Origin check) like any API call.
-#include <memory>
-#include <string>
-
+// GET /events: the hub's live events as server-sent events (see hub/events/event_bus.hpp for the
+// event types). A read route like any other: it needs a token when tokens are on, and a page of
+// another origin is refused (the dispatcher's Origin check) like any API call.
 #include "hub/events/event_bus.hpp"
 #include "hub/http/router.hpp"
+
+#include <memory>
+#include <string>
 
 namespace phoenix::hub::api {
 

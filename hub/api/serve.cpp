@@ -22,6 +22,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <systemd/sd-daemon.h>
 
@@ -258,16 +259,18 @@ int run_serve(const HubConfig& config) {
   auto watcher = std::make_shared<RevocationWatcher>(ioc, blocking, store, endpoint.shared_registry());
   watcher->start();
 
-  boost::asio::steady_timer heartbeat(ioc);
+  // On its own strand: the signal handler, on another io thread, stops it through the strand.
+  boost::asio::steady_timer heartbeat(boost::asio::make_strand(ioc));
+  bool heartbeat_stopped = false;
   std::function<void()> beat = [&] {
     heartbeat.expires_after(kEventHeartbeat);
     heartbeat.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || heartbeat_stopped) return;
       events->heartbeat();
       beat();
     });
   };
-  beat();
+  boost::asio::post(heartbeat.get_executor(), beat);
 
   // Shutdown: stop accepting, send agents close frames, and give them kCloseGrace to answer.
   boost::asio::steady_timer grace(ioc);
@@ -286,7 +289,10 @@ int run_serve(const HubConfig& config) {
     notify_systemd("STOPPING=1");
     watcher->stop();
     fleet_watcher->stop();
-    heartbeat.cancel();
+    boost::asio::post(heartbeat.get_executor(), [&] {
+      heartbeat_stopped = true;
+      heartbeat.cancel();
+    });
     streams_flushed = std::chrono::steady_clock::now() + (events->listeners() > 0 ? kStreamFlush : std::chrono::milliseconds(0));
     events->close();  // every event stream ends cleanly; browsers reconnect to the next hub
     rollout->stop();

@@ -1,9 +1,8 @@
 #pragma once
-// Lets through only real changes. Agents report their state every few seconds whether or
-// not anything changed; forwarding each report would make every dashboard reload the fleet
-// at that pace, which is polling by another name. The filter remembers one fingerprint per
-// key (one per connected agent, so it is as big as the fleet) and says whether a new one
-// differs. Thread-safe.
+// Lets through only real changes. Agents report their state every few seconds whether or not
+// anything changed; forwarding each report would make every dashboard reload the fleet at that
+// pace, which is polling by another name. The filter remembers one fingerprint per key (one per
+// connected agent, so it is as big as the fleet) and says whether a new one differs. Thread-safe.
 #include <map>
 #include <mutex>
 #include <optional>

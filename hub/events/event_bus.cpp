@@ -13,8 +13,7 @@ constexpr int kRetryMs = 2000;
 EventBus::EventBus(EventBusLimits limits) : limits_(limits) {}
 
 std::string EventBus::format(std::uint64_t id, std::string_view type, const nlohmann::json& data) {
-  // dump() escapes control characters, so the JSON is one line and cannot end
-  // the record.
+  // dump() escapes control characters, so the JSON is one line and cannot end the record.
   std::string out = "id: " + std::to_string(id) + "\nevent: ";
   out.append(type);
   out += "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";

@@ -1,23 +1,22 @@
 #pragma once
-// The hub's live events, fanned out to every GET /events listener as
-// server-sent events:
-//   agent     {"vm"}            an agent connected, left, or reported new state
-//   rotation  {"id"}            a rotation or one of its VMs changed
-//   vms       {}                VM power states may have changed (start/stop,
-//   fleet watcher) swarm     {}                a swarm sync finished
-// Events say what changed, not the new value: a page refetches the resource it
-// shows, so a missed event (a reconnect) is repaired by one reload and the
-// stream stays small. Thread-safe; publish never blocks on a slow listener (see
-// EventSubscription).
+// The hub's live events, fanned out to every GET /events listener as server-sent events:
+//   agent     {"vm"}   an agent connected, left, or reported a different state
+//   rotation  {"id"}   a rotation or one of its VMs changed
+//   vms       {}       VM power states may have changed (start/stop, the fleet watcher)
+//   swarm     {}       a swarm sync finished
+// Events say what changed, not the new value: a page refetches the resource it shows, so a missed
+// event (a reconnect) is repaired by one reload, and the stream stays small. Thread-safe; publish
+// never blocks on a slow listener (see EventSubscription).
+#include "hub/events/event_subscription.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "hub/events/event_subscription.hpp"
 
 namespace phoenix::hub {
 
@@ -30,14 +29,13 @@ class EventBus {
  public:
   explicit EventBus(EventBusLimits limits = {});
 
-  // One SSE record, numbered, to every listener. `data` is sent as one line of
-  // JSON.
+  // One SSE record, numbered, to every listener. `data` is sent as one line of JSON.
   void publish(std::string_view type, const nlohmann::json& data);
-  // A comment line to every listener: keeps idle connections alive through
-  // proxies and makes a vanished client fail its write deadline.
+  // A comment line to every listener: keeps idle connections alive through proxies, and gives a
+  // vanished client unacknowledged data, which the server's TCP_USER_TIMEOUT then ends.
   void heartbeat();
-  // A new listener, greeted with a "hello" event carrying `hello`; nullptr when
-  // max_listeners are open or the bus is closed.
+  // A new listener, greeted with a "hello" event carrying `hello`; nullptr when max_listeners are
+  // open or the bus is closed.
   std::shared_ptr<EventSubscription> subscribe(const nlohmann::json& hello);
   std::size_t listeners() const;
   // Ends every stream and refuses new ones (hub shutdown).

@@ -10,8 +10,7 @@ bool EventSubscription::push(const std::string& text) {
     std::lock_guard lock(mutex_);
     if (finished_ || cancelled_) return false;
     if (queued_.size() + text.size() > max_queued_) {
-      // The reader is stuck (a stalled client within its write deadline): stop
-      // queueing.
+      // The reader is stuck (a stalled client within its write deadline): stop queueing.
       overflowed_ = true;
       finished_ = true;
     } else {

@@ -1,14 +1,13 @@
 #pragma once
-// One listener of the hub's event stream (GET /events): a bounded queue of
-// server-sent-event text that the HTTP connection drains as fast as it can
-// write. A listener that falls behind by more than `max_queued` bytes is ended
-// rather than allowed to grow the hub's memory; its page reconnects and reloads
-// everything, so nothing is lost but a few redundant events.
+// One listener of the hub's event stream (GET /events): a bounded queue of server-sent-event text
+// that the HTTP connection drains as fast as it can write. A listener that falls behind by more
+// than `max_queued` bytes is ended rather than allowed to grow the hub's memory; its page
+// reconnects and reloads everything, so nothing is lost but a few redundant events.
+#include "hub/http/http_types.hpp"
+
 #include <cstddef>
 #include <mutex>
 #include <string>
-
-#include "hub/http/http_types.hpp"
 
 namespace phoenix::hub {
 
@@ -27,8 +26,8 @@ class EventSubscription : public http::ResponseStream {
   void cancel() override;
 
  private:
-  // Hands the queue (or the end) to a waiting reader; called with the lock
-  // held, returns what to call once it is released.
+  // Hands the queue (or the end) to a waiting reader; called with the lock held, returns what to
+  // call once it is released.
   std::function<void()> take_ready_locked();
 
   const std::size_t max_queued_;

@@ -53,9 +53,9 @@ void FleetWatcher::schedule(std::chrono::milliseconds after) {
 void FleetWatcher::check() {
   if (stopped_) return;
   if (bus_->listeners() == 0) {
-    // Nobody saw the last list. Look again soon, so that a new listener's page and the
-    // watcher start from (nearly) the same list.
-    last_.clear();
+    // Nobody saw the last list. Look again soon, so that a new listener's page and the watcher
+    // start from (nearly) the same list.
+    last_.reset();
     return schedule(kIdleInterval);
   }
   service_->list([self = shared_from_this()](Result<std::vector<VmInfo>> listed) {
@@ -69,7 +69,7 @@ void FleetWatcher::check() {
 void FleetWatcher::on_list(const Result<std::vector<VmInfo>>& listed) {
   if (!listed) return;  // the API reports driver errors; a failed look changes nothing
   auto now = fingerprint(*listed);
-  if (!last_.empty() && now != last_) bus_->publish("vms", nlohmann::json::object());
+  if (last_ && now != *last_) bus_->publish("vms", nlohmann::json::object());
   last_ = std::move(now);
 }
 

@@ -7,6 +7,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace phoenix::hub::http {
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -222,11 +226,16 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
 void HttpSession::on_stream_response(Response head, std::shared_ptr<ResponseStream> body) {
   handler_timer_.cancel();
   body_stream_ = std::move(body);
-  // Chunked, and the connection closes after it: a stream has no length and no successor.
-  auto header = std::make_shared<beast_http::response<beast_http::empty_body>>(head.result(), head.version());
+  // A stream has no length and no successor: HTTP/1.1 gets chunks (the client can tell a
+  // clean end from a cut), HTTP/1.0, which has no chunks, the bare text; the connection
+  // closes after it either way.
+  const unsigned version = parser_->get().version();  // the client's, whatever the handler set
+  chunked_ = version >= 11;
+  auto header = std::make_shared<beast_http::response<beast_http::empty_body>>(head.result(), version);
   for (const auto& field : head) header->set(field.name_string(), field.value());
-  header->chunked(true);
+  header->chunked(chunked_);
   header->keep_alive(false);
+  set_stream_socket_options();
   auto serializer = std::make_shared<beast_http::response_serializer<beast_http::empty_body>>(*header);
   log::info("http", method_ + " " + path_ + " " + std::to_string(head.result_int()) + " stream opened");
   stream_.expires_after(options_->write_timeout);
@@ -240,6 +249,19 @@ void HttpSession::on_stream_head(beast::error_code ec) {
   if (ec) return end_stream("write failed: " + ec.message());
   do_watch_client();
   do_next_chunk();
+}
+
+void HttpSession::set_stream_socket_options() {
+  // A client that vanishes without a FIN (a laptop suspended, a NAT entry dropped) leaves the
+  // small heartbeats unacknowledged; the kernel then gives up after kStreamUserTimeout instead
+  // of ~15 minutes of retransmits, the watch read fails, and the listener's slot is freed.
+#ifdef TCP_USER_TIMEOUT
+  const unsigned int timeout_ms = static_cast<unsigned int>(options_->stream_user_timeout.count());
+  if (::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms,
+                   sizeof timeout_ms) != 0) {
+    log::warning("http", "cannot set TCP_USER_TIMEOUT on an event stream: a vanished client is noticed late");
+  }
+#endif
 }
 
 void HttpSession::do_watch_client() {
@@ -264,6 +286,7 @@ void HttpSession::do_next_chunk() {
 void HttpSession::on_chunk(std::optional<std::string> text) {
   if (!body_stream_) return;  // ended meanwhile
   stream_.expires_after(options_->write_timeout);
+  if (!text && !chunked_) return end_stream("stream ended");
   if (!text) {
     net::async_write(stream_, beast_http::make_chunk_last(),
                      [self = shared_from_this()](beast::error_code, std::size_t) { self->end_stream("stream ended"); });
@@ -271,11 +294,12 @@ void HttpSession::on_chunk(std::optional<std::string> text) {
   }
   if (text->empty()) return do_next_chunk();  // an empty chunk would read as the last one
   chunk_ = std::move(*text);
-  net::async_write(stream_, beast_http::make_chunk(net::buffer(chunk_)),
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     if (ec) return self->end_stream("write failed: " + ec.message());
-                     self->do_next_chunk();
-                   });
+  auto written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->end_stream("write failed: " + ec.message());
+    self->do_next_chunk();
+  };
+  if (chunked_) return net::async_write(stream_, beast_http::make_chunk(net::buffer(chunk_)), std::move(written));
+  net::async_write(stream_, net::buffer(chunk_), std::move(written));
 }
 
 void HttpSession::end_stream(const std::string& why) {

@@ -47,6 +47,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_write(Response response, bool close_after);
   void on_stream_response(Response head, std::shared_ptr<ResponseStream> body);
   void on_stream_head(boost::beast::error_code ec);
+  void set_stream_socket_options();
   void do_watch_client();
   void do_next_chunk();
   void on_chunk(std::optional<std::string> text);
@@ -65,6 +66,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<ResponseStream> body_stream_;  // set while a streamed answer is open
   std::string chunk_;                            // the chunk being written
   std::array<char, 512> watch_buffer_{};         // what a streaming client sends: ignored
+  bool chunked_ = true;                          // the stream's framing (false: HTTP/1.0)
   bool first_request_ = true;
   bool keep_alive_ = false;
 

@@ -22,6 +22,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};   // whole response
   std::chrono::milliseconds idle_timeout{30'000};    // keep-alive wait for the next request
   std::chrono::milliseconds handler_timeout{150'000};  // longest a route may take (ip wait ≤ 120 s)
+  // Event streams: how long sent data may stay unacknowledged before the kernel drops the
+  // connection (TCP_USER_TIMEOUT). Above the hub's 15 s heartbeat, so only a vanished client hits it.
+  std::chrono::milliseconds stream_user_timeout{45'000};
 };
 
 }  // namespace phoenix::hub::http

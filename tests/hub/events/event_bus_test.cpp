@@ -1,5 +1,5 @@
-// The event bus and its listeners, without sockets: wire format, fan-out, the bounds on
-// listeners and on what a slow listener may queue, and shutdown.
+// The event bus and its listeners, without sockets: wire format, fan-out, the bounds on listeners
+// and on what a slow listener may queue, and shutdown.
 #include "hub/events/change_filter.hpp"
 #include "hub/events/event_bus.hpp"
 #include "hub/events/fleet_watcher.hpp"
@@ -129,6 +129,7 @@ TEST(FleetWatcher, FingerprintIgnoresOrderAndSeesStateChanges) {
   VmInfo b_started{"b", "running", true};
   EXPECT_NE(FleetWatcher::fingerprint({a, b}), FleetWatcher::fingerprint({a, b_started}));
   EXPECT_NE(FleetWatcher::fingerprint({a, b}), FleetWatcher::fingerprint({a}));
+  EXPECT_NE(FleetWatcher::fingerprint({}), FleetWatcher::fingerprint({a}));  // from an empty fleet too
 }
 
 TEST(ChangeFilter, PassesFirstSightingsChangesAndDeparturesOnly) {

@@ -1,6 +1,11 @@
-// Streamed answers (what GET /events uses) over real loopback sockets: chunked
-// text as it comes, the end of a stream, a client that leaves, a stalled
-// reader, and the dispatcher's Origin check in front of a stream.
+// Streamed answers (what GET /events uses) over real loopback sockets: chunked text as it comes,
+// the end of a stream, a client that leaves, a stalled reader, and the dispatcher's Origin check in
+// front of a stream.
+#include "hub/http/dispatcher.hpp"
+#include "hub/http/json_response.hpp"
+#include "tests/hub/http/support/http_test_client.hpp"
+#include "tests/hub/http/support/test_server.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,11 +14,6 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-
-#include "hub/http/dispatcher.hpp"
-#include "hub/http/json_response.hpp"
-#include "tests/hub/http/support/http_test_client.hpp"
-#include "tests/hub/http/support/test_server.hpp"
 
 namespace phoenix::hub::http {
 namespace {
@@ -133,6 +133,21 @@ TEST(HttpStream, AnEndedStreamSendsTheLastChunkAndCloses) {
   EXPECT_TRUE(connection.closed_by_peer());
 }
 
+TEST(HttpStream, AnHttp10ClientGetsTheBareTextNotChunks) {
+  auto stream = std::make_shared<ManualStream>();
+  TestServer server(fast_options(), streaming_handler(stream));
+  HttpConnection connection(server.port(), 5s);
+  ASSERT_TRUE(connection.send_raw("GET /events HTTP/1.0\r\n\r\n"));
+  stream->push("event: one\n\n");
+  stream->end();
+  const auto got = connection.read_until("never sent");
+  EXPECT_NE(got.find("HTTP/1.0 200"), std::string::npos) << got;
+  EXPECT_EQ(got.find("chunked"), std::string::npos) << got;
+  const auto body = got.substr(got.find("\r\n\r\n") + 4);
+  EXPECT_EQ(body, "event: one\n\n");  // no chunk sizes, no last chunk: the close ends it
+  EXPECT_TRUE(connection.closed_by_peer());
+}
+
 TEST(HttpStream, AClientThatLeavesCancelsTheStreamAndFreesItsConnection) {
   auto stream = std::make_shared<ManualStream>();
   TestServer server(fast_options(), streaming_handler(stream));
@@ -154,8 +169,7 @@ TEST(HttpStream, AReaderThatStopsReadingIsDroppedByTheWriteDeadline) {
   TestServer server(fast_options(), streaming_handler(stream));
   HttpConnection connection(server.port(), 5s);
   ASSERT_TRUE(connection.send_raw("GET /events HTTP/1.1\r\nHost: a\r\n\r\n"));
-  // Never read: once the socket buffers are full, a write cannot finish within
-  // 500 ms.
+  // Never read: once the socket buffers are full, a write cannot finish within 500 ms.
   const std::string big(1 << 20, 'x');
   for (int i = 0; i < 64 && !stream->wait_cancelled(0ms); ++i) {
     stream->push("data: " + big + "\n\n");
