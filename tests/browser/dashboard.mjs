@@ -112,6 +112,14 @@ try {
   fs.mkdirSync(path.dirname(opts.screenshot), { recursive: true });
   await page.screenshot({ path: opts.screenshot, fullPage: true });
   step(`screenshot: ${opts.screenshot}`);
+
+  // A change made behind the page's back (another operator, a script): it must appear with no
+  // click, by an event alone.
+  const stopped = await context.request.post(new URL("/vms/vm2/stop", opts.url).href);
+  if (stopped.status() !== 200) throw new Error(`POST /vms/vm2/stop answered ${stopped.status()}`);
+  await expectText(cell("vm2", POWER), "stopped", 15000, "vm2 power after a stop made outside the page");
+  await expectText(cell("vm2", AGENT), "offline", 30000, "vm2 agent after a stop made outside the page");
+  step("vm2 stopped outside the page: the page showed it by itself");
   if (problems.length) throw new Error(problems.join("\n"));
 } catch (e) {
   failed = true;
