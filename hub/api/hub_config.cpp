@@ -1,6 +1,7 @@
 #include "hub/api/hub_config.hpp"
 
 #include "hub/admin/hub_paths.hpp"
+#include "hub/http/host_allow_list.hpp"
 #include "shared/config/config_object.hpp"
 
 namespace phoenix::hub::api {
@@ -102,9 +103,15 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     }
 
     const auto api = top.object("api");
-    api.reject_unknown_keys({"listen", "tokens"});
+    api.reject_unknown_keys({"listen", "tokens", "allowed_hosts"});
     if (auto listen = api.optional_string("listen")) out.api_listen = listen_address(api, "listen", *listen);
     out.api_tokens = read_tokens(api);
+    for (auto& name : api.strings("allowed_hosts")) {
+      if (!http::is_valid_host_name(name)) {
+        api.fail("allowed_hosts", "\"" + name + "\" is not a host name (give names like hub.example, without scheme or port)");
+      }
+      out.api_allowed_hosts.push_back(std::move(name));
+    }
 
     out.driver = top.string("driver", out.driver);
     check_driver(out, path);
@@ -145,6 +152,14 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     }
   }
   return out;
+}
+
+std::vector<std::string> api_host_names(const HubConfig& config) {
+  auto names = config.api_allowed_hosts;
+  if (config.agent_public_url) {
+    if (auto host = host_of_wss_url(*config.agent_public_url); !host.empty()) names.push_back(std::move(host));
+  }
+  return names;
 }
 
 Result<void> check_api_exposure(const HubConfig& config) {

@@ -29,6 +29,9 @@ struct HubConfig {
   std::string config_path;  // the file read, or "" when none
   http::ListenAddress api_listen{"127.0.0.1", 8082};
   std::vector<http::TokenEntry> api_tokens;
+  // api.allowed_hosts: names besides IP literals and localhost that clients may reach the API
+  // by (the Host header); see http::HostAllowList.
+  std::vector<std::string> api_allowed_hosts;
   std::string driver = "tart";
   std::string tart_path = "/opt/homebrew/bin/tart";
   std::chrono::milliseconds tart_list_cache{1000};
@@ -49,6 +52,10 @@ struct HubConfig {
 // Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and
 // applies the flags. Throws config::ConfigError with a message naming file and key.
 HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags);
+
+// The names the API answers to besides IP literals and localhost: api.allowed_hosts and the
+// host of agent_endpoint.public_url (the name operators already use for the hub).
+std::vector<std::string> api_host_names(const HubConfig& config);
 
 // Without tokens the API is open, so it may only listen on loopback.
 Result<void> check_api_exposure(const HubConfig& config);

@@ -233,8 +233,16 @@ int run_serve(const HubConfig& config) {
   auto router = make_api_router(*service, std::move(info), agent_api, rotation_api, swarm, metrics, events);
   auto auth = std::make_shared<http::TokenAuth>(config.api_tokens);
   if (!auth->enabled()) log::notice("serve", "no API tokens configured: the API is open to local users");
-  http::Dispatcher dispatcher(router, auth, [metrics, events](std::string_view method, std::string_view route,
-                                                              unsigned status) {
+  auto host_names = api_host_names(config);
+  for (auto& name : http::local_host_names()) host_names.push_back(std::move(name));
+  http::HostAllowList hosts(std::move(host_names));
+  std::string names_text;
+  for (const auto& name : hosts.names()) names_text += ", " + name;
+  log::info("serve", "the API answers to IP addresses, localhost" + names_text +
+                         " (other names: api.allowed_hosts)");
+  http::Dispatcher dispatcher(router, auth, std::move(hosts), [metrics, events](std::string_view method,
+                                                                               std::string_view route,
+                                                                               unsigned status) {
     metrics->count_http_request(method, route, status);
     // Changes made through the API itself, announced once they are done.
     if (method != "POST" || status >= 300) return;

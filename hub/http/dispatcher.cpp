@@ -6,8 +6,11 @@
 namespace phoenix::hub::http {
 
 Dispatcher::Dispatcher(std::shared_ptr<const Router> router, std::shared_ptr<const TokenAuth> auth,
-                       Observer observer)
-    : router_(std::move(router)), auth_(std::move(auth)), observer_(std::move(observer)) {}
+                       HostAllowList hosts, Observer observer)
+    : router_(std::move(router)),
+      auth_(std::move(auth)),
+      hosts_(std::make_shared<const HostAllowList>(std::move(hosts))),
+      observer_(std::move(observer)) {}
 
 RequestHandler Dispatcher::as_handler() const {
   return [self = *this](const Request& request, Respond respond) { self.handle(request, std::move(respond)); };
@@ -23,12 +26,20 @@ void Dispatcher::handle(const Request& request, Respond respond) const {
   }
   const bool open = match.route != nullptr && match.route->open;
 
+  const auto host = request[beast_http::field::host];
+  if (!hosts_->allows(host)) {
+    return respond(error_response(
+        Status::misdirected_request, "unknown_host",
+        "this hub does not answer to the name in Host (" + std::string(host) +
+            "), a guard against DNS rebinding: use its IP address or localhost, or add the name to "
+            "api.allowed_hosts in the hub config"));
+  }
+
   // A browser sends Origin on cross-origin requests (and on same-origin POSTs). Only the hub's
   // own pages may drive the API: another site's page must not start or stop VMs or rotations
   // through a user's browser, token or not.
   if (const auto origin = request[beast_http::field::origin]; !origin.empty()) {
-    const std::string host(request[beast_http::field::host]);
-    if (origin != "http://" + host && origin != "https://" + host) {
+    if (origin != "http://" + std::string(host) && origin != "https://" + std::string(host)) {
       return respond(error_response(Status::forbidden, "cross_origin",
                                     "requests from another origin (" + std::string(origin) + ") are refused"));
     }

@@ -76,7 +76,7 @@ class AgentRoutesTest : public ::testing::Test {
 
   http::Response call(Verb verb, const std::string& target, const std::string& body = {}) {
     http::Dispatcher dispatcher(make_api_router(service_, {"9.9.9", "tart"}, api_),
-                                std::make_shared<http::TokenAuth>());
+                                std::make_shared<http::TokenAuth>(), http::HostAllowList{});
     http::Request req{verb, target, 11};
     req.body() = body;
     std::optional<http::Response> answer;

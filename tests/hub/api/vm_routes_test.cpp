@@ -22,7 +22,7 @@ class VmRoutesTest : public ::testing::Test {
 
   http::Response call(Verb verb, const std::string& target) {
     http::Dispatcher dispatcher(make_api_router(service_, {"9.9.9", "tart"}),
-                                std::make_shared<http::TokenAuth>());
+                                std::make_shared<http::TokenAuth>(), http::HostAllowList{});
     http::Request req{verb, target, 11};
     std::optional<http::Response> answer;
     dispatcher.handle(req, [&](http::Response res) { answer = std::move(res); });

@@ -42,12 +42,13 @@ class DispatcherTest : public ::testing::Test {
 
   Dispatcher with_tokens() {
     return Dispatcher(router_, std::make_shared<TokenAuth>(std::vector<TokenEntry>{
-                                   {"r-token", Role::read}, {"w-token", Role::write}}));
+                                   {"r-token", Role::read}, {"w-token", Role::write}}),
+                      HostAllowList{});
   }
 };
 
 TEST_F(DispatcherTest, WithoutTokensEverythingIsAllowed) {
-  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  const Dispatcher d(router_, std::make_shared<TokenAuth>(), HostAllowList{});
   EXPECT_EQ(call(d, Verb::get, "/vms").result(), Status::ok);
   EXPECT_EQ(call(d, Verb::post, "/vms/a/start").result(), Status::ok);
 }
@@ -59,7 +60,7 @@ TEST_F(DispatcherTest, AnotherOriginIsRefusedBeforeAnyRouteRuns) {
                  ++ran;
                  r(json_response(Status::ok, {}));
                }});
-  const Dispatcher d(router, std::make_shared<TokenAuth>());
+  const Dispatcher d(router, std::make_shared<TokenAuth>(), HostAllowList{});
   const auto with = [&](const std::string& origin) {
     Request req{Verb::post, "/vms/a/start", 11};
     req.set(beast_http::field::host, "127.0.0.1:8082");
@@ -77,6 +78,35 @@ TEST_F(DispatcherTest, AnotherOriginIsRefusedBeforeAnyRouteRuns) {
   EXPECT_EQ(with("http://127.0.0.1:8082").result(), Status::ok) << "the dashboard's own origin";
   EXPECT_EQ(with("").result(), Status::ok) << "curl and other non-browser clients send no Origin";
   EXPECT_EQ(ran, 2);
+}
+
+// DNS rebinding: a page on evil.example:8082 whose name now resolves to 127.0.0.1 sends Host and
+// Origin that agree, so only the Host check stands between it and a hub without tokens.
+TEST_F(DispatcherTest, AHostTheHubDoesNotKnowIsRefusedEvenWithAMatchingOrigin) {
+  int ran = 0;
+  auto router = std::make_shared<Router>();
+  router->add({Verb::post, "/vms/{name}/start", false, Role::write, [&](const Request&, const RouteContext&, Respond r) {
+                 ++ran;
+                 r(json_response(Status::ok, {}));
+               }});
+  const Dispatcher d(router, std::make_shared<TokenAuth>(), HostAllowList{{"hub.example"}});
+  const auto with_host = [&](const std::string& host) {
+    Request req{Verb::post, "/vms/a/start", 11};
+    req.set(beast_http::field::host, host);
+    req.set(beast_http::field::origin, "http://" + host);
+    std::optional<Response> answer;
+    d.handle(req, [&](Response res) { answer = std::move(res); });
+    return answer.value_or(Response{});
+  };
+  const auto refused = with_host("evil.example:8082");
+  EXPECT_EQ(refused.result(), Status::misdirected_request);
+  EXPECT_EQ(code_of(refused), "unknown_host");
+  EXPECT_NE(refused.body().find("api.allowed_hosts"), std::string::npos) << "says what to do: " << refused.body();
+  EXPECT_EQ(ran, 0);
+  for (const std::string good : {"127.0.0.1:8082", "localhost:8082", "[::1]:8082", "HUB.example:8082"}) {
+    EXPECT_EQ(with_host(good).result(), Status::ok) << good;
+  }
+  EXPECT_EQ(ran, 4);
 }
 
 TEST_F(DispatcherTest, MissingOrWrongTokenIs401WithChallenge) {
@@ -115,7 +145,7 @@ TEST_F(DispatcherTest, WriteTokenMayReadAndWrite) {
 }
 
 TEST_F(DispatcherTest, NotFoundAndMethodNotAllowedAreJson) {
-  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  const Dispatcher d(router_, std::make_shared<TokenAuth>(), HostAllowList{});
   const auto missing = call(d, Verb::get, "/nothing/here");
   EXPECT_EQ(missing.result(), Status::not_found);
   EXPECT_EQ(code_of(missing), "not_found");
@@ -128,7 +158,7 @@ TEST_F(DispatcherTest, NotFoundAndMethodNotAllowedAreJson) {
 }
 
 TEST_F(DispatcherTest, AThrowingHandlerGives500WithoutDetails) {
-  const Dispatcher d(router_, std::make_shared<TokenAuth>());
+  const Dispatcher d(router_, std::make_shared<TokenAuth>(), HostAllowList{});
   const auto res = call(d, Verb::get, "/boom");
   EXPECT_EQ(res.result(), Status::internal_server_error);
   EXPECT_EQ(code_of(res), "internal_error");

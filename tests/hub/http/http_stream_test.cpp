@@ -202,7 +202,7 @@ TEST(HttpStream, TheDispatcherRefusesAStreamToAnotherOrigin) {
   router->add({Verb::get, "/events", false, Role::read, [stream](const Request&, const RouteContext&, Respond respond) {
                  respond.stream(Response{Status::ok, 11}, stream);
                }});
-  Dispatcher dispatcher(router, std::make_shared<TokenAuth>());
+  Dispatcher dispatcher(router, std::make_shared<TokenAuth>(), HostAllowList{});
   TestServer server(fast_options(), dispatcher.as_handler());
   const auto refused = test::http_call(server.port(), "GET", "/events", {{"Origin", "http://evil.example"}});
   EXPECT_EQ(refused.status, 403);
