@@ -1,6 +1,7 @@
 #include "agent/channel/agent_config.hpp"
 #include "shared/config/config_object.hpp"
 #include "shared/fs/fake_file_system.hpp"
+#include "shared/fs/real_file_system.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,20 @@ TEST(AgentConfigTest, MissingDefaultFileMeansDefaults) {
   EXPECT_EQ(config.docker_socket, "/var/run/docker.sock");
   EXPECT_EQ(config.users, std::vector<std::string>{"root"});
   EXPECT_EQ(config.root, "");
+}
+
+// The Debian package's /etc/phoenix/agent.json: the defaults written out, nothing else.
+TEST(AgentConfigTest, ThePackagedConfigIsTheDefaults) {
+  fs::RealFileSystem fs;
+  const auto shipped = load_agent_config(fs, PHOENIX_SOURCE_DIR "/packaging/config/agent.json", true);
+  const AgentConfig defaults;
+  EXPECT_EQ(shipped.state_dir, defaults.state_dir);
+  EXPECT_EQ(shipped.docker_socket, defaults.docker_socket);
+  EXPECT_EQ(shipped.users, defaults.users);
+  EXPECT_EQ(shipped.root, defaults.root);
+  EXPECT_EQ(shipped.docker.listen, defaults.docker.listen);
+  EXPECT_EQ(shipped.docker.restart_commands, defaults.docker.restart_commands);
+  EXPECT_EQ(shipped.docker.verify_timeout, defaults.docker.verify_timeout);
 }
 
 TEST(AgentConfigTest, MissingExplicitFileIsAnError) {

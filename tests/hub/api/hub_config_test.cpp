@@ -2,6 +2,7 @@
 
 #include "shared/config/config_object.hpp"
 #include "shared/fs/fake_file_system.hpp"
+#include "shared/fs/real_file_system.hpp"
 
 #include <gtest/gtest.h>
 
@@ -103,6 +104,29 @@ TEST(HubConfig, AgentEndpointIsReadStrictlyAndTheFlagWins) {
             "127.0.0.1:0");
   flags.agent_listen = "nope";
   EXPECT_NE(error_of("{}", flags).find("--agent-listen"), std::string::npos);
+}
+
+TEST(HubConfig, AllowedHostsAndThePublicNameAreTheApiNames) {
+  const auto config = load(R"({"api": {"allowed_hosts": ["hub.example", "mac-mini.local"]},
+                               "agent_endpoint": {"public_url": "wss://hypervisor.example:8443"}})");
+  EXPECT_EQ(api_host_names(config),
+            (std::vector<std::string>{"hub.example", "mac-mini.local", "hypervisor.example"}));
+  EXPECT_TRUE(api_host_names(load("{}")).empty());
+  const auto error = error_of(R"({"api": {"allowed_hosts": ["http://hub.example:8082"]}})");
+  EXPECT_NE(error.find("api.allowed_hosts"), std::string::npos) << error;
+  EXPECT_NE(error.find("without scheme or port"), std::string::npos) << error;
+  EXPECT_NE(error_of(R"({"api": {"allowed_hosts": "hub.example"}})"), "") << "a list, not a string";
+}
+
+// /usr/share/doc/phoenix-hub/examples/hub.json in the Debian package.
+TEST(HubConfig, ThePackagedExampleLoads) {
+  fs::RealFileSystem fs;
+  ServeFlags flags;
+  flags.config = PHOENIX_SOURCE_DIR "/packaging/config/hub.json";
+  const auto config = load_hub_config(fs, flags);
+  EXPECT_EQ(config.driver, "tart");
+  EXPECT_EQ(config.agent_public_url, "wss://hypervisor.example:8443");
+  EXPECT_TRUE(check_api_exposure(config));
 }
 
 TEST(HubConfig, MissingExplicitFileIsAnError) {
