@@ -2,6 +2,7 @@
 
 #include "hub/api/error_status.hpp"
 #include "hub/api/openapi.hpp"
+#include "hub/dashboard/dashboard_csp.hpp"
 #include "hub/dashboard/dashboard_page.hpp"
 #include "hub/http/json_response.hpp"
 #include "hub/vms/vm_name.hpp"
@@ -145,13 +146,13 @@ std::shared_ptr<http::Router> make_api_router(std::shared_ptr<VmService> service
   if (swarm) add_swarm_routes(*router, swarm);
   if (metrics && agents) add_metrics_route(*router, metrics, agents->run_blocking);
   // The dashboard page carries no fleet data (it asks the API, with the token, from the
-  // browser): open, like /health. Locked down to its own origin and inline code.
-  router->add({http::Verb::get, "/", true, http::Role::read, [](const http::Request&, const http::RouteContext&, http::Respond respond) {
+  // browser): open, like /health. Locked down to its own origin and its own script.
+  router->add({http::Verb::get, "/", true, http::Role::read,
+               [csp = dashboard_csp(dashboard_page())](const http::Request&, const http::RouteContext&,
+                                                       http::Respond respond) {
                  http::Response res{http::Status::ok, 11};
                  res.set(http::beast_http::field::content_type, "text/html; charset=utf-8");
-                 res.set("Content-Security-Policy",
-                         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+                 res.set("Content-Security-Policy", csp);
                  res.set("X-Content-Type-Options", "nosniff");
                  res.set(http::beast_http::field::cache_control, "no-store");
                  res.body() = std::string(dashboard_page());

@@ -182,15 +182,23 @@ TEST_F(HubServeTest, TheDashboardIsServedLockedToItsOwnOrigin) {
   const auto page = call("GET", "/");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<title>Phoenix fleet</title>"), std::string::npos);
-  bool csp = false;
+  std::string csp;
   for (const auto& [name, value] : page.headers) {
-    if (name == "Content-Security-Policy") csp = value.find("connect-src 'self'") != std::string::npos;
+    if (name == "Content-Security-Policy") csp = value;
   }
-  EXPECT_TRUE(csp) << "the page may talk to its own origin only";
+  EXPECT_NE(csp.find("connect-src 'self'"), std::string::npos) << "the page may talk to its own origin only: " << csp;
+  EXPECT_NE(csp.find("script-src 'sha256-"), std::string::npos) << "only the page's own script runs: " << csp;
+  EXPECT_EQ(csp.find("script-src 'unsafe-inline'"), std::string::npos) << csp;
   // Another site's page in an operator's browser cannot start a VM.
   const auto forged = call("POST", "/vms/vm1/start", {{"Origin", "http://evil.example"}});
   EXPECT_EQ(forged.status, 403);
   EXPECT_EQ(forged.error_code(), "cross_origin");
+  // DNS rebinding: evil.example now resolves to the hub, so Host and Origin agree.
+  const auto rebound = call("POST", "/vms/vm1/start",
+                            {{"Host", "evil.example:" + std::to_string(hub_->port())},
+                             {"Origin", "http://evil.example:" + std::to_string(hub_->port())}});
+  EXPECT_EQ(rebound.status, 421);
+  EXPECT_EQ(rebound.error_code(), "unknown_host");
   EXPECT_EQ(count_calls("run"), 0u);
 }
 
