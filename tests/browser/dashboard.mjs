@@ -4,9 +4,8 @@
 // against a hub with the netns fleet (vm1 running and set up, vm2 stopped).
 //
 //   node tests/browser/dashboard.mjs --url http://127.0.0.1:PORT/ --screenshot out.png
-import { chromium } from "playwright-core";
+import { expectText, runScenario, step } from "./browser.mjs";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -22,22 +21,8 @@ if (!opts.url || !opts.screenshot) {
   process.exit(2);
 }
 
-const started = Date.now();
-const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
-
-// This machine's network is closed: flags that keep chromium from calling home (and failing,
-// many times over) on start, and a fresh profile so nothing carries over between runs.
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: opts.chromium,
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-let failed = false;
-try {
-  const page = context.pages()[0] || (await context.newPage());
+await runScenario({ chromiumPath: opts.chromium, screenshot: opts.screenshot, name: "dashboard test" },
+                  async (page, context) => {
   const problems = [];
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
   page.on("console", (m) => { if (m.type() === "error") problems.push("console error: " + m.text()); });
@@ -49,15 +34,6 @@ try {
 
   const cell = (vm, column) => page.locator(`#vms tr[data-vm="${vm}"] td:nth-child(${column})`);
   const POWER = 2, AGENT = 3, TLS = 6;
-  const expectText = async (locator, text, timeout, what) => {
-    try {
-      await locator.filter({ hasText: text }).first().waitFor({ timeout });
-    } catch (e) {
-      const now = (await locator.count()) ? await locator.first().textContent() : "(absent)";
-      throw new Error(`${what}: wanted "${text}" within ${timeout / 1000}s, shows "${now}"`);
-    }
-  };
-
   step(`opening ${opts.url}`);
   await page.goto(opts.url);
   await page.locator('body[data-loaded="true"][data-live="true"]').waitFor({ timeout: 20000 });
@@ -121,19 +97,4 @@ try {
   await expectText(cell("vm2", AGENT), "offline", 30000, "vm2 agent after a stop made outside the page");
   step("vm2 stopped outside the page: the page showed it by itself");
   if (problems.length) throw new Error(problems.join("\n"));
-} catch (e) {
-  failed = true;
-  console.error("dashboard test failed: " + e.message);
-  try {
-    const page = context.pages()[0];
-    if (page) {
-      const failedShot = opts.screenshot.replace(/\.png$/, "") + "-failed.png";
-      await page.screenshot({ path: failedShot, fullPage: true });
-      console.error(`screenshot of the failure: ${failedShot}`);
-    }
-  } catch { /* nothing more to keep */ }
-} finally {
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
-}
-process.exit(failed ? 1 : 0);
+});

@@ -40,8 +40,17 @@ cp "$BUILD/hub/phoenix-hub" "$WORK/bin/"
 chmod 0755 "$WORK" "$WORK/bin"
 chown 65534:65534 "$WORK/state" "$WORK/tart"
 chmod 0700 "$WORK/state"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-API_PORT="$(free_port)" AGENT_PORT="$(free_port)"
+# A port nothing listens on now (ss is in iproute2, which ./dev setup installs; no python here).
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    [ -z "$(ss -Htln "sport = :$port")" ] && { echo "$port"; return; }
+  done
+}
+API_PORT="$(free_port)"
+AGENT_PORT="$(free_port)"
+while [ "$AGENT_PORT" = "$API_PORT" ]; do AGENT_PORT="$(free_port)"; done
 # The command prefix that runs a program as that user with the image's environment.
 user_env() {
   AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i PATH="$WORK/bin:/usr/bin:/bin"
