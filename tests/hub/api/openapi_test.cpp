@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace phoenix::hub::api {
 namespace {
@@ -46,6 +48,32 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
       if (key == "parameters") continue;
       EXPECT_TRUE(served.count({path, key})) << "documented but not served: " << key << " " << path;
       EXPECT_TRUE(op.contains("responses")) << path;
+    }
+  }
+}
+
+// docs/hub-api.md is the reference people read: its route table names every operation of the
+// document (`GET /vms`), so the two cannot drift apart unnoticed.
+TEST(OpenApi, TheWrittenReferenceListsEveryOperation) {
+  std::ifstream in(PHOENIX_SOURCE_DIR "/docs/hub-api.md");
+  ASSERT_TRUE(in) << "docs/hub-api.md";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string reference = text.str();
+  const auto doc = nlohmann::json::parse(openapi_document(), nullptr, false);
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [key, op] : item.items()) {
+      if (key == "parameters") continue;
+      std::string method = key;
+      std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::toupper(c); });
+      // The row's first cell is the operation itself, perhaps with a query: `GET /vms/{name}/ip?wait=N`.
+      const auto row = "| `" + method + " " + path;
+      bool found = false;
+      for (auto at = reference.find(row); at != std::string::npos && !found; at = reference.find(row, at + 1)) {
+        const char next = reference[at + row.size()];
+        found = next == '`' || next == '?';
+      }
+      EXPECT_TRUE(found) << "docs/hub-api.md has no row for " << method << " " << path;
     }
   }
 }
