@@ -107,7 +107,8 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     if (auto listen = api.optional_string("listen")) out.api_listen = listen_address(api, "listen", *listen);
     out.api_tokens = read_tokens(api);
     for (auto& name : api.strings("allowed_hosts")) {
-      if (!http::is_valid_host_name(name)) {
+      const std::string_view bare = name.ends_with('.') ? std::string_view(name).substr(0, name.size() - 1) : name;
+      if (!http::is_valid_host_name(bare)) {
         api.fail("allowed_hosts", "\"" + name + "\" is not a host name (give names like hub.example, without scheme or port)");
       }
       out.api_allowed_hosts.push_back(std::move(name));

@@ -26,8 +26,10 @@ void Dispatcher::handle(const Request& request, Respond respond) const {
   }
   const bool open = match.route != nullptr && match.route->open;
 
+  // Only a hub without tokens can be driven by a rebound page: with tokens, that page has none
+  // (bearer tokens are never sent by the browser on its own), and clients may use any name.
   const auto host = request[beast_http::field::host];
-  if (!hosts_->allows(host)) {
+  if (!auth_->enabled() && !hosts_->allows(host)) {
     return respond(error_response(
         Status::misdirected_request, "unknown_host",
         "this hub does not answer to the name in Host (" + std::string(host) +

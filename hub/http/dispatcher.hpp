@@ -1,6 +1,6 @@
 #pragma once
 // Turns the router and the token check into the server's RequestHandler:
-//   Host not one the hub knows -> 421 unknown_host (DNS rebinding; see HostAllowList)
+//   no tokens, Host not one the hub knows -> 421 unknown_host (DNS rebinding; HostAllowList)
 //   Origin of another site   -> 403 cross_origin
 //   open route (/health)     -> handler, no token needed
 //   tokens on, bad/no token  -> 401 with WWW-Authenticate (before revealing 404/405)

@@ -5,7 +5,8 @@
 // then sends the hub requests with Host and Origin both "evil.example:8082", which pass an
 // origin check, and a hub without tokens (loopback only) would take them. Refusing names the
 // hub does not know closes that: IP literals and localhost can never be rebound, and any other
-// name must be configured (api.allowed_hosts) or be this machine's own.
+// name must be configured (api.allowed_hosts) or be this machine's own. The Dispatcher asks
+// only when the API has no tokens: a rebound page has no token to send.
 #include <string>
 #include <string_view>
 #include <vector>

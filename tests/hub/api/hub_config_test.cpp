@@ -107,10 +107,10 @@ TEST(HubConfig, AgentEndpointIsReadStrictlyAndTheFlagWins) {
 }
 
 TEST(HubConfig, AllowedHostsAndThePublicNameAreTheApiNames) {
-  const auto config = load(R"({"api": {"allowed_hosts": ["hub.example", "mac-mini.local"]},
+  const auto config = load(R"({"api": {"allowed_hosts": ["hub.example", "mac-mini.local."]},
                                "agent_endpoint": {"public_url": "wss://hypervisor.example:8443"}})");
   EXPECT_EQ(api_host_names(config),
-            (std::vector<std::string>{"hub.example", "mac-mini.local", "hypervisor.example"}));
+            (std::vector<std::string>{"hub.example", "mac-mini.local.", "hypervisor.example"}));
   EXPECT_TRUE(api_host_names(load("{}")).empty());
   const auto error = error_of(R"({"api": {"allowed_hosts": ["http://hub.example:8082"]}})");
   EXPECT_NE(error.find("api.allowed_hosts"), std::string::npos) << error;

@@ -109,6 +109,22 @@ TEST_F(DispatcherTest, AHostTheHubDoesNotKnowIsRefusedEvenWithAMatchingOrigin) {
   EXPECT_EQ(ran, 4);
 }
 
+// With tokens a rebound page has none to send, so clients may name the hub as they like
+// (a compose service name, a scraper's target).
+TEST_F(DispatcherTest, WithTokensAnyHostNameIsAnsweredButTheTokenStillCounts) {
+  const auto d = with_tokens();
+  Request req{Verb::get, "/vms", 11};
+  req.set(beast_http::field::host, "hub:8082");
+  const auto answer = [&] {
+    std::optional<Response> out;
+    d.handle(req, [&](Response res) { out = std::move(res); });
+    return out.value_or(Response{});
+  };
+  EXPECT_EQ(answer().result(), Status::unauthorized);
+  req.set(beast_http::field::authorization, "Bearer r-token");
+  EXPECT_EQ(answer().result(), Status::ok);
+}
+
 TEST_F(DispatcherTest, MissingOrWrongTokenIs401WithChallenge) {
   const auto d = with_tokens();
   for (const std::string auth : {"", "Bearer nope", "Basic dzp0b2tlbg==", "Bearer r-token2"}) {
