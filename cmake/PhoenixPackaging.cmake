@@ -1,7 +1,9 @@
 # Debian packages for the two programs (CPack DEB, one package per component):
-#   phoenix-agent: /usr/bin/phoenix-agent, its systemd unit, /etc/phoenix/agent.json (the
-#                  defaults written out; a conffile, so an edited one survives upgrades),
-#                  /var/lib/phoenix-agent (0700)
+#   phoenix-agent: /usr/bin/phoenix-agent, its systemd unit, /var/lib/phoenix-agent (0700),
+#                  /etc/phoenix/agent.json (the defaults written out, copied from
+#                  /usr/share/phoenix-agent by postinst when there is none: not a conffile, so
+#                  an agent.json an operator wrote before the package shipped one never makes
+#                  an unattended upgrade stop at dpkg's conffile prompt)
 #   phoenix-hub:   /usr/bin/phoenix-hub, its systemd unit, an example hub.json under
 #                  /usr/share/doc/phoenix-hub/examples, /var/lib/phoenix-hub (0700). The hub's
 #                  /etc/phoenix/hub.json is written by `phoenix-hub init`, which puts this
@@ -14,7 +16,7 @@ install(FILES systemd/phoenix-agent.service DESTINATION lib/systemd/system COMPO
 install(FILES systemd/phoenix-hub.service DESTINATION lib/systemd/system COMPONENT hub)
 install(FILES README.md docs/agent-protocol.md DESTINATION share/doc/phoenix-agent COMPONENT agent)
 install(FILES README.md docs/hub-api.md docs/operator-guide.md DESTINATION share/doc/phoenix-hub COMPONENT hub)
-install(FILES packaging/config/agent.json DESTINATION /etc/phoenix COMPONENT agent)
+install(FILES packaging/config/agent.json DESTINATION share/phoenix-agent COMPONENT agent)
 install(FILES packaging/config/hub.json DESTINATION share/doc/phoenix-hub/examples COMPONENT hub)
 
 set(CPACK_GENERATOR DEB)
@@ -33,7 +35,7 @@ set(CPACK_DEBIAN_AGENT_DESCRIPTION "Phoenix agent: dockerd mutual TLS, docker co
 set(CPACK_DEBIAN_HUB_DESCRIPTION "Phoenix hub: VM API over tart, agent endpoint, CAs, fleet-wide certificate rotation and swarm")
 set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "docker.io | docker-ce")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
-    "${CMAKE_SOURCE_DIR}/packaging/debian/agent/postinst;${CMAKE_SOURCE_DIR}/packaging/debian/agent/prerm;${CMAKE_SOURCE_DIR}/packaging/debian/agent/postrm;${CMAKE_SOURCE_DIR}/packaging/debian/agent/conffiles")
+    "${CMAKE_SOURCE_DIR}/packaging/debian/agent/postinst;${CMAKE_SOURCE_DIR}/packaging/debian/agent/prerm;${CMAKE_SOURCE_DIR}/packaging/debian/agent/postrm")
 set(CPACK_DEBIAN_HUB_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/packaging/debian/hub/postinst;${CMAKE_SOURCE_DIR}/packaging/debian/hub/prerm;${CMAKE_SOURCE_DIR}/packaging/debian/hub/postrm")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
