@@ -62,13 +62,18 @@ await runScenario({ chromiumPath: opts.chromium, screenshot: opts.screenshot, na
   step("the read token makes the page live and shows the fleet");
 
   await page.locator(`#vms tr[data-vm="${opts.vm}"] button`, { hasText: "Start" }).click();
-  await expectText(page.locator("#error"), "write role", 10000, "error after Start with a read token");
+  await expectText(page.locator("#error"), `start ${opts.vm}:`, 10000, "error after Start with a read token");
+  // The reload that follows every action must not wipe the action's answer.
+  await page.waitForTimeout(1000);
+  const shown = await page.locator("#error").textContent();
+  if (!shown.includes("write role")) throw new Error(`the refusal is no longer shown a second later: "${shown}"`);
   await expectText(power, "stopped", 1000, `${opts.vm} power after a refused Start`);
   step("Start with the read token: the page shows the hub's refusal, the VM stays stopped");
 
   await enterToken(opts["write-token"]);
   await page.locator(`#vms tr[data-vm="${opts.vm}"] button`, { hasText: "Start" }).click();
   await expectText(power, "running", 30000, `${opts.vm} power after Start with the write token`);
+  if (await page.locator("#error").textContent()) throw new Error("the old refusal is still shown after a good Start");
   step("Start with the write token started the VM");
 
   await page.reload();
