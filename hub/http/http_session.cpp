@@ -38,7 +38,12 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<const Se
       connections_(std::move(connections)),
       handler_timer_(stream_.get_executor()) {}
 
-HttpSession::~HttpSession() { connections_->fetch_sub(1); }
+HttpSession::~HttpSession() {
+  // Torn down with a stream still open (the server stopped before it saw the client leave):
+  // the stream drops the callback it holds for this session.
+  if (body_stream_) body_stream_->cancel();
+  connections_->fetch_sub(1);
+}
 
 void HttpSession::run(bool overloaded) {
   // Hop onto this connection's strand: all the session's work happens there.
@@ -277,7 +282,12 @@ void HttpSession::do_watch_client() {
 
 void HttpSession::do_next_chunk() {
   if (!body_stream_) return;
-  body_stream_->next([self = shared_from_this()](std::optional<std::string> text) {
+  // A weak hold: the stream keeps this callback while it waits, and the session keeps the
+  // stream, so a strong one would be a cycle that outlives a server stopped mid-stream. The
+  // session stays alive meanwhile through its pending watch of the client.
+  body_stream_->next([weak = weak_from_this()](std::optional<std::string> text) {
+    auto self = weak.lock();
+    if (!self) return;
     net::post(self->stream_.get_executor(),
               [self, text = std::move(text)]() mutable { self->on_chunk(std::move(text)); });
   });

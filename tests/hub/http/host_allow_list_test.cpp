@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace phoenix::hub::http {
 namespace {
 
@@ -38,8 +41,10 @@ TEST(HostAllowList, MalformedHeadersAreRefused) {
 
 TEST(HostAllowList, ValidHostNames) {
   for (const char* name : {"hub", "hub.example", "a-b.c1.example", "x.local"}) EXPECT_TRUE(is_valid_host_name(name)) << name;
-  for (const char* name : {"", "http://hub", "hub:8082", "-hub", "hub-", "a..b", ".hub", "hub/x", "hub example",
-                           std::string(64, 'a').c_str()}) {
+  const std::vector<std::string> invalid{"",     "http://hub", "hub:8082",    "-hub", "hub-",
+                                         "a..b", ".hub",       "hub/x",       "hub.", "hub example",
+                                         std::string(64, 'a')};
+  for (const auto& name : invalid) {
     EXPECT_FALSE(is_valid_host_name(name)) << name;
   }
 }
