@@ -219,7 +219,9 @@ int HubProcess::terminate(int signal, std::chrono::milliseconds timeout) {
 
 HubProcess::~HubProcess() {
   if (pid_ < 0) return;
-  if (terminate(SIGTERM, 5s) < 0) {
+  // A hub with the netns driver stops its VMs on SIGTERM, a swarm manager's dockerd alone
+  // taking seconds: 5 s was too short under load, and the SIGKILL then left namespaces behind.
+  if (terminate(SIGTERM, 60s) < 0) {
     kill(pid_, SIGKILL);
     wait_for(pid_, 5s);
   }
