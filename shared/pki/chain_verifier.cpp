@@ -1,5 +1,7 @@
 #include "shared/pki/chain_verifier.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/pki/error_codes.hpp"
 #include "shared/pki/x509_names.hpp"
 
@@ -14,7 +16,7 @@ std::string describe(const X509* cert) {
   if (cert == nullptr) return "a certificate in the chain";
   BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   OpenSslStringPtr hex(serial ? BN_bn2hex(serial.get()) : nullptr);
-  return "certificate '" + common_name_of(X509_get_subject_name(cert)) + "' (serial " +
+  return "certificate '" + printable(common_name_of(X509_get_subject_name(cert)), 64) + "' (serial " +
          (hex ? hex.get() : "?") + ")";
 }
 
