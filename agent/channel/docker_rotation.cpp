@@ -96,6 +96,7 @@ nlohmann::json RotationOutcome::result_body(const std::string& rotation_id) cons
 RotationOutcome apply_rotated_material(const apply::ApplySettings& settings, const apply::CertFiles& files) {
   auto material = apply::validate_material(files, std::chrono::system_clock::now());
   if (!material) return failed(material.error().code, "the signed material is unusable: " + material.error().message);
+  for (const std::string& note : material->notes) log::warning(kLog, note);
   auto lock = apply::ApplyLock::acquire(settings.state_dir);
   if (!lock) return failed(lock.error().code, lock.error().message);
   apply::RealApplyPorts ports;

@@ -61,7 +61,7 @@ Error verify_error(int code, const X509* cert, Usage purpose) {
 }  // namespace
 
 Result<void> verify_chain(const Certificate& leaf, const std::vector<Certificate>& trusted_roots,
-                          Usage purpose, std::optional<TimePoint> at) {
+                          Usage purpose, std::optional<TimePoint> at, ChainRules rules) {
   if (trusted_roots.empty()) {
     return pki_error(errc::unknown_ca, "no trusted CA certificates were given to verify " +
                                            describe(leaf.native()) + " against");
@@ -83,7 +83,7 @@ Result<void> verify_chain(const Certificate& leaf, const std::vector<Certificate
     return openssl_failure("set the verification purpose");
   }
   X509_VERIFY_PARAM* params = X509_STORE_CTX_get0_param(context.get());  // borrowed
-  X509_VERIFY_PARAM_set_flags(params, X509_V_FLAG_X509_STRICT);
+  if (rules == ChainRules::strict) X509_VERIFY_PARAM_set_flags(params, X509_V_FLAG_X509_STRICT);
   if (at) X509_VERIFY_PARAM_set_time(params, std::chrono::system_clock::to_time_t(*at));
 
   int verified = X509_verify_cert(context.get());
