@@ -212,8 +212,10 @@ int run_serve(const HubConfig& config) {
   rotation_api->run_blocking = agent_api->run_blocking;
   auto swarm = std::make_shared<SwarmService>(blocking.get_executor(), endpoint.shared_registry(), store, config.swarm);
   swarm->start();
-  agent_api->before_revoke = [swarm](const std::string& vm, std::function<void()> then) {
-    swarm->remove(vm, [then](nlohmann::json) { then(); });
+  agent_api->after_revoke = [swarm](const std::string& vm) {
+    swarm->remove(vm, [vm](const nlohmann::json& result) {
+      log::info("swarm", "after revoking " + vm + ": " + dump_json(result));
+    });
   };
   add_fleet_collectors(*metrics, endpoint.shared_registry(), store);
   metrics->add_collector([] {
