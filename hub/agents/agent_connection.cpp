@@ -28,10 +28,12 @@ std::string endpoint_text(const net::ip::tcp::socket& socket) {
 
 }  // namespace
 
-AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state)
+AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
+                                 limits::HandshakeGate::Ticket handshake)
     : stream_(beast::tcp_stream(std::move(socket)), *state->tls),
       state_(std::move(state)),
-      slot_(state_) {
+      slot_(state_),
+      handshake_(std::move(handshake)) {
   peer_ = endpoint_text(beast::get_lowest_layer(stream_).socket());
 }
 
@@ -59,6 +61,19 @@ void AgentConnection::do_handshake() {
 }
 
 void AgentConnection::on_handshake(beast::error_code ec) {
+  handshake_.release();  // done either way: the slot goes to the next stranger
+  if (ec == beast::error::timeout) {
+    // A peer that never finishes its handshake (slowloris); routine one at a time, worth a
+    // line when many do it.
+    state_->counters->refused_handshake_timeout.fetch_add(1);
+    const auto held_back = state_->handshake_timeout_log.allow(limits::RateLimitedLog::Clock::now());
+    if (held_back) {
+      log::info(kLog, "TLS handshake from " + peer_ + " timed out after " +
+                          std::to_string(state_->config.tls_handshake_timeout.count()) + " ms" +
+                          (*held_back ? " (" + std::to_string(*held_back) + " more since the last line)" : ""));
+    }
+    return;
+  }
   if (ec) {
     // A refused client certificate is the interesting case (SPEC: refused and logged);
     // port scanners and timeouts are routine.

@@ -18,7 +18,9 @@ namespace phoenix::hub {
 
 class AgentConnection : public std::enable_shared_from_this<AgentConnection>, public Stoppable {
  public:
-  AgentConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state);
+  // `handshake` holds a slot of the handshake caps until the TLS handshake ends.
+  AgentConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
+                  limits::HandshakeGate::Ticket handshake);
   ~AgentConnection() override;
 
   void run();
@@ -40,6 +42,7 @@ class AgentConnection : public std::enable_shared_from_this<AgentConnection>, pu
   boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
   std::shared_ptr<EndpointState> state_;
   ConnectionSlot slot_;
+  limits::HandshakeGate::Ticket handshake_;
   std::uint64_t tracker_id_ = 0;
   std::string peer_;
   boost::beast::flat_buffer buffer_;

@@ -3,6 +3,8 @@
 #include "hub/admin/hub_paths.hpp"
 #include "hub/agents/agent_endpoint.hpp"
 #include "hub/api/agent_routes.hpp"
+#include "hub/api/limit_metrics.hpp"
+#include "hub/api/open_files_limit.hpp"
 #include "hub/api/revocation_watcher.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/events/change_filter.hpp"
@@ -133,6 +135,7 @@ int run_serve(const HubConfig& config) {
     log::error("serve", exposure.error().message);
     return 2;
   }
+  const auto open_files = raise_open_files_limit();
   auto files = std::make_shared<fs::RealFileSystem>();
   const HubPaths paths = hub_paths(config.state_dir);
   auto endpoint_settings = endpoint_config(*files, config, paths);
@@ -213,6 +216,8 @@ int run_serve(const HubConfig& config) {
     swarm->remove(vm, [then](nlohmann::json) { then(); });
   };
   add_fleet_collectors(*metrics, endpoint.shared_registry(), store);
+  endpoint.counters()->open_files_limit = open_files;
+  add_limit_collector(*metrics, endpoint.counters(), {[&endpoint] { return endpoint.handshakes_in_progress(); }});
 
   // Live events for the dashboard (GET /events): what changed, announced where it changes.
   auto events = std::make_shared<EventBus>();
@@ -253,6 +258,7 @@ int run_serve(const HubConfig& config) {
   http::ServerOptions options;
   options.host = config.api_listen.host;
   options.port = config.api_listen.port;
+  options.counters = endpoint.counters();
   http::HttpServer server(ioc, options, dispatcher.as_handler());
   if (auto started = server.start(); !started) {
     log::error("serve", started.error().message);
