@@ -28,6 +28,13 @@ std::string endpoint_text(const net::ip::tcp::socket& socket) {
 
 }  // namespace
 
+void AgentConnection::log_refused_penalty(const std::string& name, const std::string& reason) {
+  if (const auto held_back = state_->refusal_log.allow(limits::RateLimitedLog::Clock::now())) {
+    log::warning(kLog, "agent channel of " + name + " from " + peer_ + " refused (429): still penalised for " +
+                           reason + (*held_back ? " (" + std::to_string(*held_back) + " more refusals)" : ""));
+  }
+}
+
 AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
                                  limits::HandshakeGate::Ticket handshake)
     : stream_(beast::tcp_stream(std::move(socket)), *state->tls),
@@ -144,6 +151,16 @@ void AgentConnection::upgrade(Request request) {
       return reply(503, error_reply(503, "store_unavailable", "the hub cannot read its store").body);
     }
     store_facts = *looked_up;
+  }
+  // An agent closed for flooding stays out for the penalty, so a reconnect loop cannot keep
+  // flooding at the cost of one TLS handshake per burst.
+  if (cert.present && cert.chain_verified) {
+    if (const auto penalty = state_->rates->penalty(cert.common_name, limits::AgentRateLimiter::Clock::now())) {
+      state_->counters->refused_rate_limit_penalty.fetch_add(1);
+      log_refused_penalty(cert.common_name, penalty->reason);
+      return reply(429, error_reply(429, "rate_limited", "this agent went over a rate limit (" + penalty->reason +
+                                                             "): retry later").body);
+    }
   }
   const auto decision = decide_peer(cert, store_facts, std::chrono::system_clock::now());
   if (!decision.accepted) {

@@ -38,6 +38,7 @@ class AgentConnection : public std::enable_shared_from_this<AgentConnection>, pu
   void reply(unsigned status, const nlohmann::json& body);
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void on_shutdown(boost::beast::error_code ec);
+  void log_refused_penalty(const std::string& name, const std::string& reason);
 
   boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
   std::shared_ptr<EndpointState> state_;

@@ -120,6 +120,10 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
   }
   if (ec) return finish(ec.message());
 
+  if (!within_rate("messages")) {
+    buffer_.consume(buffer_.size());
+    return;
+  }
   if (!ws_.got_text()) {
     send_error("", "invalid_envelope", "binary frames are not part of the protocol: send text");
   } else {
@@ -187,6 +191,8 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
   if (kind == body.end() || !kind->is_string() || csr == body.end() || !csr->is_string()) {
     return send_error(message.id, "invalid_body", "sign_request needs string fields kind and csr");
   }
+  // Each one costs a signature and a store write: a bucket of its own, tighter than messages'.
+  if (!within_rate("sign_requests")) return;
   if (*kind == "docker_server" || *kind == "docker_client") return handle_docker_sign_request(message);
   if (*kind != "identity") {
     return send_error(message.id, "unsupported_kind",
@@ -334,6 +340,7 @@ void AgentSession::do_close(std::uint16_t code, std::string reason) {
   closing_ = true;
   close_code_ = code;
   close_reason_ = reason;
+  disconnect_reason_ = std::to_string(code) + " " + reason;
   if (!attached_) return;  // still in the handshake: on_accept closes once it is done
   // The message being written stays until its write completes; nothing new is sent.
   if (writing_) queue_.erase(queue_.begin() + 1, queue_.end());
@@ -360,6 +367,10 @@ void AgentSession::finish(const std::string& why) {
                                                       " disconnected before answering " + id));
   }
   pending_.clear();
+  if (attached_) {
+    state_->registry->record_disconnect(identity_.name, disconnect_reason_.empty() ? why : disconnect_reason_,
+                                        std::chrono::system_clock::now());
+  }
   if (attached_ && state_->registry->detach(identity_.name, this)) {
     if (auto stored = state_->store->set_connected(identity_.name, false,
                                                    std::chrono::system_clock::now());
@@ -369,6 +380,26 @@ void AgentSession::finish(const std::string& why) {
     }
   }
   log::info(kLog, "agent " + identity_.name + " (" + peer_ + ") disconnected: " + why);
+}
+
+bool AgentSession::within_rate(const char* limit) {
+  if (closing_) return false;
+  const auto now = limits::AgentRateLimiter::Clock::now();
+  if (state_->rates->try_take(identity_.name, limit, now)) return true;
+  const auto& config = state_->config;
+  const bool messages = std::string_view(limit) == "messages";
+  (messages ? state_->counters->rate_limited_messages : state_->counters->rate_limited_sign_requests).fetch_add(1);
+  const auto reason = messages ? "rate limit: over " + std::to_string(static_cast<long>(config.messages_per_s)) +
+                                     " messages/s (burst " + std::to_string(static_cast<long>(config.message_burst)) + ")"
+                               : "rate limit: over " + std::to_string(static_cast<long>(config.sign_requests_per_min)) +
+                                     " sign_requests/min (burst " +
+                                     std::to_string(static_cast<long>(config.sign_request_burst)) + ")";
+  state_->rates->penalise(identity_.name, reason, now);
+  log::warning(kLog, "agent " + identity_.name + " (" + peer_ + ") closed with 1008: " + reason +
+                         "; its reconnects are refused (429) for " +
+                         std::to_string(config.rate_limit_penalty.count() / 1000) + " s");
+  do_close(1008, reason);
+  return false;
 }
 
 std::string AgentSession::next_id() { return "hub-" + std::to_string(++next_id_); }
