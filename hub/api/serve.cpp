@@ -109,6 +109,17 @@ Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubC
   AgentEndpointConfig out;
   out.listen_host = config.agent_listen.host;
   out.port = config.agent_listen.port;
+  const auto& limits = config.agent_limits;
+  out.max_connections = limits.max_connections;
+  out.max_handshakes = limits.max_handshakes;
+  out.max_handshakes_per_source = limits.max_handshakes_per_source;
+  out.tls_handshake_timeout = limits.tls_handshake_timeout;
+  out.message_burst = limits.message_burst;
+  out.messages_per_s = limits.messages_per_s;
+  out.sign_request_burst = limits.sign_request_burst;
+  out.sign_requests_per_min = limits.sign_requests_per_min;
+  out.blocking_threads = limits.blocking_threads;
+  out.blocking_queue_max = limits.blocking_queue_max;
   const std::pair<std::string*, const std::string*> files[] = {
       {&out.identity_ca_cert_pem, &paths.identity_ca_cert}, {&out.identity_ca_key_pem, &paths.identity_ca_key},
       {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.server_cert_chain_pem, &paths.hub_cert},
@@ -259,6 +270,7 @@ int run_serve(const HubConfig& config) {
   options.host = config.api_listen.host;
   options.port = config.api_listen.port;
   options.counters = endpoint.counters();
+  options.max_connections = config.api_max_connections;
   http::HttpServer server(ioc, options, dispatcher.as_handler());
   if (auto started = server.start(); !started) {
     log::error("serve", started.error().message);
