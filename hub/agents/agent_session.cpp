@@ -21,6 +21,8 @@ constexpr const char* kLog = "agent-channel";
 constexpr std::size_t kMaxQueuedMessages = 256;
 // After a large message, give the read buffer back so idle channels stay small.
 constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
+// How long a rate-limited agent's close frame gets before the hub closes the socket.
+constexpr auto kFlooderCloseGrace = std::chrono::milliseconds(500);
 
 // The `id` of a message that failed to decode, when one can be read safely, so the error
 // reply can name it (docs/agent-protocol.md: `re` = id when known).
@@ -121,8 +123,9 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) return finish(ec.message());
 
   if (!within_rate("messages")) {
+    // Keep reading (and dropping) until the close ends the read: that read calls finish().
     buffer_.consume(buffer_.size());
-    return;
+    return do_read();
   }
   if (!ws_.got_text()) {
     send_error("", "invalid_envelope", "binary frames are not part of the protocol: send text");
@@ -132,7 +135,9 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
   }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > kKeptBufferCapacity) buffer_.shrink_to_fit();
-  if (!closing_) do_read();
+  // Also while closing: the read ends with the close (or the hard close of a flooder) and
+  // finish() records the disconnect.
+  if (!finished_) do_read();
 }
 
 void AgentSession::handle_text(std::string_view text) {
@@ -399,6 +404,15 @@ bool AgentSession::within_rate(const char* limit) {
                          "; its reconnects are refused (429) for " +
                          std::to_string(config.rate_limit_penalty.count() / 1000) + " s");
   do_close(1008, reason);
+  // A flooder does not answer the close frame while it writes: Beast would read (and drop)
+  // its flood for the whole close timeout. Give the frame a moment to leave, then hang up.
+  auto hang_up = std::make_shared<net::steady_timer>(ws_.get_executor(), kFlooderCloseGrace);
+  hang_up->async_wait([self = shared_from_this(), hang_up](beast::error_code ec) {
+    if (ec || self->finished_) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(self->ws_).close();
+  });
   return false;
 }
 
