@@ -126,9 +126,17 @@ void AgentConnection::handle(Request request) {
     if (request.method() != http::verb::post) {
       return reply(405, error_reply(405, "method_not_allowed", "use POST").body);
     }
-    const auto answer =
-        state_->enrollment->handle(request.body(), peer_, std::chrono::system_clock::now());
-    return reply(answer.status, answer.body);
+    // A CSR check, a signature and store writes: on the blocking pool, answered on the strand.
+    auto self = shared_from_this();
+    const bool queued = state_->blocking->post([self, body = std::move(request.body())] {
+      auto answer = self->state_->enrollment->handle(body, self->peer_, std::chrono::system_clock::now());
+      net::post(self->stream_.get_executor(),
+                [self, answer = std::move(answer)] { self->reply(answer.status, answer.body); });
+    });
+    if (!queued) {
+      return reply(503, error_reply(503, "hub_busy", "the hub is busy: enroll again in a few seconds").body);
+    }
+    return;
   }
   if (target == "/agent/v1") {
     if (!beast::websocket::is_upgrade(request)) {

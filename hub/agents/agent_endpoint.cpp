@@ -158,7 +158,11 @@ AgentEndpoint::AgentEndpoint(net::io_context& ioc, AgentEndpointConfig config,
       c.rate_limit_penalty);
 }
 
-AgentEndpoint::~AgentEndpoint() { stop(); }
+AgentEndpoint::~AgentEndpoint() {
+  stop();
+  // Queued store writes finish before the store goes; later posts are refused.
+  if (state_->blocking) state_->blocking->stop();
+}
 
 Result<void> AgentEndpoint::start() {
   auto tls = make_agent_tls_context(state_->config);
@@ -169,6 +173,8 @@ Result<void> AgentEndpoint::start() {
     return make_error(ca.error().code, "identity CA: " + ca.error().message);
   }
   state_->tls = std::move(*tls);
+  state_->blocking = std::make_shared<BlockingPool>(state_->config.blocking_threads,
+                                                    state_->config.blocking_queue_max, state_->counters);
   state_->issuer = std::make_shared<const IdentityIssuer>(std::move(*ca), state_->config.identity_lifetime);
   auto docker_bundle = [trust = state_->config.docker_trust, fixed = state_->config.docker_ca_pem] {
     return trust ? trust->bundle_pem() : fixed;

@@ -177,11 +177,16 @@ void AgentSession::handle_state(const protocol::Envelope& message) {
                           identity_.name + ")");
   }
   state_->registry->update_state(identity_.name, this, message.body);
-  if (auto stored = state_->store->set_last_state(identity_.name, message.body,
-                                                  std::chrono::system_clock::now());
-      !stored) {
-    log::warning(kLog, "could not store the state of " + identity_.name + ": " +
-                           stored.error().to_string());
+  // The store write (an fsync) runs on the blocking pool; only the latest state of an agent
+  // waits there. The registry above already has it, so a refused write loses nothing live.
+  auto write = [store = state_->store, name = identity_.name, body = message.body,
+                at = std::chrono::system_clock::now()] {
+    if (auto stored = store->set_last_state(name, body, at); !stored) {
+      log::warning(kLog, "could not store the state of " + name + ": " + stored.error().to_string());
+    }
+  };
+  if (!state_->blocking->post_latest("state " + identity_.name, std::move(write))) {
+    log::warning(kLog, "the hub is busy: the state of " + identity_.name + " was not stored (kept in memory)");
   }
   if (message.kind() == MessageType::hello) {
     log::info(kLog, "agent " + identity_.name + " said hello (agent_version " +
@@ -203,25 +208,37 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
     return send_error(message.id, "unsupported_kind",
                       "sign_request kind '" + kind->get<std::string>() + "' is not supported");
   }
+  // Signing and the store write run on the blocking pool; the answer is sent from the strand.
+  auto self = shared_from_this();
+  const bool queued = state_->blocking->post([self, re = message.id, csr = csr->get<std::string>()] {
+    auto answer = self->renew_identity(csr);
+    net::post(self->ws_.get_executor(), [self, re, answer = std::move(answer)] {
+      if (!answer) return self->send_error(re, answer.error().code, answer.error().message);
+      self->send(protocol::make_result(self->next_id(), re, *answer));
+    });
+  });
+  if (!queued) send_error(message.id, "hub_busy", "the hub is busy: send the sign_request again later");
+}
+
+Result<nlohmann::json> AgentSession::renew_identity(const std::string& csr) {
   const auto now = std::chrono::system_clock::now();
-  auto cert = state_->issuer->issue(csr->get_ref<const std::string&>(), identity_.name, now);
+  auto cert = state_->issuer->issue(csr, identity_.name, now);
   if (!cert) {
     log::warning(kLog, "identity renewal of " + identity_.name + " refused: " +
                            cert.error().to_string());
-    return send_error(message.id, cert.error().code, cert.error().message);
+    return cert.error();
   }
   const auto facts = cert->facts();
   if (auto recorded = state_->store->record_identity(identity_.name, facts.serial_hex, facts.not_after);
       !recorded) {
     log::error(kLog, "could not record the renewed identity of " + identity_.name + ": " +
                          recorded.error().to_string());
-    return send_error(message.id, "store_unavailable", "the hub could not record the new identity");
+    return make_error("store_unavailable", "the hub could not record the new identity");
   }
   state_->registry->remember_previous_serial(identity_.name, identity_.serial);
   log::notice(kLog, "renewed the identity of " + identity_.name + ": serial " + facts.serial_hex +
                         " valid until " + pki::format_utc(facts.not_after));
-  send(protocol::make_result(next_id(), message.id,
-                             {{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}}));
+  return nlohmann::json{{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}};
 }
 
 void AgentSession::handle_docker_sign_request(const protocol::Envelope& message) {

@@ -58,6 +58,8 @@ class AgentSession : public AgentLink,
   void handle_state(const protocol::Envelope& message);
   void handle_sign_request(const protocol::Envelope& message);
   void handle_docker_sign_request(const protocol::Envelope& message);
+  // Signs and records a renewed identity (blocking: runs on the blocking pool).
+  Result<nlohmann::json> renew_identity(const std::string& csr);
   void handle_answer(const protocol::Envelope& message);
   void send(const protocol::Envelope& message);
   void send_error(const std::string& re, std::string_view code, std::string_view text);

@@ -4,6 +4,7 @@
 // connections a stop() must reach. Internal to hub/agents.
 #include "hub/agents/agent_endpoint_config.hpp"
 #include "hub/agents/agent_registry.hpp"
+#include "hub/agents/blocking_pool.hpp"
 #include "hub/agents/enrollment_handler.hpp"
 #include "hub/agents/identity_issuer.hpp"
 #include "hub/limits/handshake_gate.hpp"
@@ -56,6 +57,8 @@ struct EndpointState {
   std::shared_ptr<limits::LimitCounters> counters = std::make_shared<limits::LimitCounters>();
   std::shared_ptr<limits::HandshakeGate> handshakes;
   std::unique_ptr<limits::AgentRateLimiter> rates;
+  // Store writes, signing and enrollment, off the io threads (created by start()).
+  std::shared_ptr<BlockingPool> blocking;
   // One line a second for each kind of refusal, however many there are.
   limits::RateLimitedLog refusal_log;
   limits::RateLimitedLog handshake_timeout_log;
