@@ -30,10 +30,19 @@ std::string endpoint_text(const net::ip::tcp::socket& socket) {
 
 }  // namespace
 
-AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state)
+void AgentConnection::log_refused_penalty(const std::string& name, const std::string& reason) {
+  if (const auto held_back = state_->refusal_log.allow(limits::RateLimitedLog::Clock::now())) {
+    log::warning(kLog, "agent channel of " + name + " from " + peer_ + " refused (429): still penalised for " +
+                           reason + (*held_back ? " (" + std::to_string(*held_back) + " more refusals)" : ""));
+  }
+}
+
+AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
+                                 limits::HandshakeGate::Ticket handshake)
     : stream_(beast::tcp_stream(std::move(socket)), *state->tls),
       state_(std::move(state)),
-      slot_(state_) {
+      slot_(state_),
+      handshake_(std::move(handshake)) {
   peer_ = endpoint_text(beast::get_lowest_layer(stream_).socket());
 }
 
@@ -61,6 +70,19 @@ void AgentConnection::do_handshake() {
 }
 
 void AgentConnection::on_handshake(beast::error_code ec) {
+  handshake_.release();  // done either way: the slot goes to the next stranger
+  if (ec == beast::error::timeout) {
+    // A peer that never finishes its handshake (slowloris); routine one at a time, worth a
+    // line when many do it.
+    state_->counters->refused_handshake_timeout.fetch_add(1);
+    const auto held_back = state_->handshake_timeout_log.allow(limits::RateLimitedLog::Clock::now());
+    if (held_back) {
+      log::info(kLog, "TLS handshake from " + peer_ + " timed out after " +
+                          std::to_string(state_->config.tls_handshake_timeout.count()) + " ms" +
+                          (*held_back ? " (" + std::to_string(*held_back) + " more since the last line)" : ""));
+    }
+    return;
+  }
   if (ec) {
     // A refused client certificate is the interesting case (SPEC: refused and logged);
     // port scanners and timeouts are routine.
@@ -115,9 +137,24 @@ void AgentConnection::handle(Request request) {
     if (request.method() != http::verb::post) {
       return reply(405, error_reply(405, "method_not_allowed", "use POST").body);
     }
-    const auto answer =
-        state_->enrollment->handle(request.body(), peer_, std::chrono::system_clock::now());
-    return reply(answer.status, answer.body);
+    // A CSR check, a signature and store writes: on the blocking pool, answered on the strand.
+    auto self = shared_from_this();
+    const bool queued = state_->blocking->post([self, body = std::move(request.body())] {
+      // This request's crash boundary on the pool thread: a failure still gets an answer.
+      JsonReply answer;
+      try {
+        answer = self->state_->enrollment->handle(body, self->peer_, std::chrono::system_clock::now());
+      } catch (const std::exception& e) {
+        log::error(kLog, "enrollment from " + self->peer_ + " failed: " + printable(e.what(), 512));
+        answer = error_reply(500, "internal_error", "the hub failed to handle this request; see its log");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, answer = std::move(answer)] { self->reply(answer.status, answer.body); });
+    });
+    if (!queued) {
+      return reply(503, error_reply(503, "hub_busy", "the hub is busy: enroll again in a few seconds").body);
+    }
+    return;
   }
   if (target == "/agent/v1") {
     if (!beast::websocket::is_upgrade(request)) {
@@ -140,6 +177,16 @@ void AgentConnection::upgrade(Request request) {
       return reply(503, error_reply(503, "store_unavailable", "the hub cannot read its store").body);
     }
     store_facts = *looked_up;
+  }
+  // An agent closed for flooding stays out for the penalty, so a reconnect loop cannot keep
+  // flooding at the cost of one TLS handshake per burst.
+  if (cert.present && cert.chain_verified) {
+    if (const auto penalty = state_->rates->penalty(cert.common_name, limits::AgentRateLimiter::Clock::now())) {
+      state_->counters->refused_rate_limit_penalty.fetch_add(1);
+      log_refused_penalty(cert.common_name, penalty->reason);
+      return reply(429, error_reply(429, "rate_limited", "this agent went over a rate limit (" + penalty->reason +
+                                                             "): retry later").body);
+    }
   }
   const auto decision = decide_peer(cert, store_facts, std::chrono::system_clock::now());
   if (!decision.accepted) {

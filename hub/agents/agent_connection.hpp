@@ -18,7 +18,9 @@ namespace phoenix::hub {
 
 class AgentConnection : public std::enable_shared_from_this<AgentConnection>, public Stoppable {
  public:
-  AgentConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state);
+  // `handshake` holds a slot of the handshake caps until the TLS handshake ends.
+  AgentConnection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
+                  limits::HandshakeGate::Ticket handshake);
   ~AgentConnection() override;
 
   void run();
@@ -36,10 +38,12 @@ class AgentConnection : public std::enable_shared_from_this<AgentConnection>, pu
   void reply(unsigned status, const nlohmann::json& body);
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void on_shutdown(boost::beast::error_code ec);
+  void log_refused_penalty(const std::string& name, const std::string& reason);
 
   boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
   std::shared_ptr<EndpointState> state_;
   ConnectionSlot slot_;
+  limits::HandshakeGate::Ticket handshake_;
   std::uint64_t tracker_id_ = 0;
   std::string peer_;
   boost::beast::flat_buffer buffer_;

@@ -8,6 +8,7 @@
 // See docs/agent-protocol.md.
 #include "hub/agents/agent_endpoint_config.hpp"
 #include "hub/agents/agent_registry.hpp"
+#include "hub/limits/limit_counters.hpp"
 #include "hub/store/hub_store.hpp"
 #include "shared/core/error.hpp"
 
@@ -47,6 +48,9 @@ class AgentEndpoint {
   std::shared_ptr<AgentRegistry> shared_registry() { return registry_; }
 
   std::size_t open_connections() const;
+  std::size_t handshakes_in_progress() const;
+  // What the endpoint's limits refused, for /metrics (the API server counts into it too).
+  std::shared_ptr<limits::LimitCounters> counters() const;
 
  private:
   boost::asio::io_context& ioc_;

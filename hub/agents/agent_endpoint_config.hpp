@@ -31,6 +31,24 @@ struct AgentEndpointConfig {
 
   std::chrono::seconds identity_lifetime{std::chrono::hours{24 * 7}};
   std::size_t max_connections = 20'000;  // more are closed at once (and logged)
+  // Connections still in their TLS handshake: a stranger's half-open handshakes cost a
+  // descriptor and a key exchange each, so they are capped overall and per source address
+  // (more are closed at accept). See hub/limits/handshake_gate.hpp.
+  std::size_t max_handshakes = 256;
+  std::size_t max_handshakes_per_source = 32;
+  // Messages of one enrolled agent (token bucket per agent name): over the rate it is closed
+  // with 1008 and refused (429) for rate_limit_penalty. An agent sends a state every few
+  // seconds; 20/s with a burst of 200 leaves room for a burst of command answers.
+  double message_burst = 200;
+  double messages_per_s = 20;
+  // sign_request costs an ECDSA signature and an fsync'd store write: a tighter bucket.
+  double sign_request_burst = 30;
+  double sign_requests_per_min = 10;
+  std::chrono::milliseconds rate_limit_penalty{60'000};
+  // Store writes, signing and enrollment run on this many threads, off the io threads; at most
+  // blocking_queue_max jobs wait (more: 503 hub_busy / error hub_busy).
+  std::size_t blocking_threads = 2;
+  std::size_t blocking_queue_max = 1024;
 
   std::chrono::milliseconds tls_handshake_timeout{10'000};
   std::chrono::milliseconds http_timeout{10'000};          // read the request, write the answer

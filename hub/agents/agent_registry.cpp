@@ -144,4 +144,16 @@ void AgentRegistry::notify(const std::string& name) const {
   for (const auto& observer : observers) observer(name);
 }
 
+void AgentRegistry::record_disconnect(const std::string& name, std::string reason, StoreTime at) {
+  std::lock_guard lock(mutex_);
+  disconnects_[name] = Disconnect{std::move(reason), at};
+}
+
+std::optional<AgentRegistry::Disconnect> AgentRegistry::last_disconnect(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto it = disconnects_.find(name);
+  if (it == disconnects_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace phoenix::hub

@@ -89,6 +89,16 @@ class AgentRegistry {
   void remember_previous_serial(const std::string& name, const std::string& serial);
   bool is_previous_serial(const std::string& name, const std::string& serial) const;
 
+  // Why an agent's last connection ended (a rate limit's 1008, a timeout, the agent's own
+  // close), for GET /agents: an operator sees why an agent dropped without reading the log.
+  // In memory only (since the hub started).
+  struct Disconnect {
+    std::string reason;
+    StoreTime at{};
+  };
+  void record_disconnect(const std::string& name, std::string reason, StoreTime at);
+  std::optional<Disconnect> last_disconnect(const std::string& name) const;
+
  private:
   struct Entry {
     std::weak_ptr<AgentLink> link;
@@ -102,6 +112,7 @@ class AgentRegistry {
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::string> previous_serials_;
+  std::map<std::string, Disconnect> disconnects_;
   std::vector<ChangeObserver> observers_;
 };
 

@@ -23,6 +23,8 @@ constexpr const char* kLog = "agent-channel";
 constexpr std::size_t kMaxQueuedMessages = 256;
 // After a large message, give the read buffer back so idle channels stay small.
 constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
+// How long a rate-limited agent's close frame gets before the hub closes the socket.
+constexpr auto kFlooderCloseGrace = std::chrono::milliseconds(500);
 
 // The `id` of a message that failed to decode, when one can be read safely, so the error
 // reply can name it (docs/agent-protocol.md: `re` = id when known).
@@ -122,6 +124,11 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
   }
   if (ec) return finish(ec.message());
 
+  if (!within_rate("messages")) {
+    // Keep reading (and dropping) until the close ends the read: that read calls finish().
+    buffer_.consume(buffer_.size());
+    return do_read();
+  }
   if (!ws_.got_text()) {
     send_error("", "invalid_envelope", "binary frames are not part of the protocol: send text");
   } else {
@@ -137,7 +144,9 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
   }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > kKeptBufferCapacity) buffer_.shrink_to_fit();
-  if (!closing_) do_read();
+  // Also while closing: the read ends with the close (or the hard close of a flooder) and
+  // finish() records the disconnect.
+  if (!finished_) do_read();
 }
 
 void AgentSession::handle_text(std::string_view text) {
@@ -177,11 +186,16 @@ void AgentSession::handle_state(const protocol::Envelope& message) {
                           identity_.name + ")");
   }
   state_->registry->update_state(identity_.name, this, message.body);
-  if (auto stored = state_->store->set_last_state(identity_.name, message.body,
-                                                  std::chrono::system_clock::now());
-      !stored) {
-    log::warning(kLog, "could not store the state of " + identity_.name + ": " +
-                           stored.error().to_string());
+  // The store write (an fsync) runs on the blocking pool; only the latest state of an agent
+  // waits there. The registry above already has it, so a refused write loses nothing live.
+  auto write = [store = state_->store, name = identity_.name, body = message.body,
+                at = std::chrono::system_clock::now()] {
+    if (auto stored = store->set_last_state(name, body, at); !stored) {
+      log::warning(kLog, "could not store the state of " + name + ": " + stored.error().to_string());
+    }
+  };
+  if (!state_->blocking->post_latest("state " + identity_.name, std::move(write))) {
+    log::warning(kLog, "the hub is busy: the state of " + identity_.name + " was not stored (kept in memory)");
   }
   if (message.kind() == MessageType::hello) {
     log::info(kLog, "agent " + identity_.name + " said hello (agent_version " +
@@ -196,30 +210,44 @@ void AgentSession::handle_sign_request(const protocol::Envelope& message) {
   if (kind == body.end() || !kind->is_string() || csr == body.end() || !csr->is_string()) {
     return send_error(message.id, "invalid_body", "sign_request needs string fields kind and csr");
   }
+  // Each one costs a signature and a store write: a bucket of its own, tighter than messages'.
+  if (!within_rate("sign_requests")) return;
   if (*kind == "docker_server" || *kind == "docker_client") return handle_docker_sign_request(message);
   if (*kind != "identity") {
     return send_error(message.id, "unsupported_kind",
                       "sign_request kind '" + kind->get<std::string>() + "' is not supported");
   }
+  // Signing and the store write run on the blocking pool; the answer is sent from the strand.
+  auto self = shared_from_this();
+  const bool queued = state_->blocking->post([self, re = message.id, csr = csr->get<std::string>()] {
+    auto answer = self->renew_identity(csr);
+    net::post(self->ws_.get_executor(), [self, re, answer = std::move(answer)] {
+      if (!answer) return self->send_error(re, answer.error().code, answer.error().message);
+      self->send(protocol::make_result(self->next_id(), re, *answer));
+    });
+  });
+  if (!queued) send_error(message.id, "hub_busy", "the hub is busy: send the sign_request again later");
+}
+
+Result<nlohmann::json> AgentSession::renew_identity(const std::string& csr) {
   const auto now = std::chrono::system_clock::now();
-  auto cert = state_->issuer->issue(csr->get_ref<const std::string&>(), identity_.name, now);
+  auto cert = state_->issuer->issue(csr, identity_.name, now);
   if (!cert) {
     log::warning(kLog, "identity renewal of " + identity_.name + " refused: " +
                            cert.error().to_string());
-    return send_error(message.id, cert.error().code, cert.error().message);
+    return cert.error();
   }
   const auto facts = cert->facts();
   if (auto recorded = state_->store->record_identity(identity_.name, facts.serial_hex, facts.not_after);
       !recorded) {
     log::error(kLog, "could not record the renewed identity of " + identity_.name + ": " +
                          recorded.error().to_string());
-    return send_error(message.id, "store_unavailable", "the hub could not record the new identity");
+    return make_error("store_unavailable", "the hub could not record the new identity");
   }
   state_->registry->remember_previous_serial(identity_.name, identity_.serial);
   log::notice(kLog, "renewed the identity of " + identity_.name + ": serial " + facts.serial_hex +
                         " valid until " + pki::format_utc(facts.not_after));
-  send(protocol::make_result(next_id(), message.id,
-                             {{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}}));
+  return nlohmann::json{{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}};
 }
 
 void AgentSession::handle_docker_sign_request(const protocol::Envelope& message) {
@@ -343,6 +371,7 @@ void AgentSession::do_close(std::uint16_t code, std::string reason) {
   closing_ = true;
   close_code_ = code;
   close_reason_ = reason;
+  disconnect_reason_ = std::to_string(code) + " " + reason;
   if (!attached_) return;  // still in the handshake: on_accept closes once it is done
   // The message being written stays until its write completes; nothing new is sent.
   if (writing_) queue_.erase(queue_.begin() + 1, queue_.end());
@@ -369,6 +398,10 @@ void AgentSession::finish(const std::string& why) {
                                                       " disconnected before answering " + id));
   }
   pending_.clear();
+  if (attached_) {
+    state_->registry->record_disconnect(identity_.name, disconnect_reason_.empty() ? why : disconnect_reason_,
+                                        std::chrono::system_clock::now());
+  }
   if (attached_ && state_->registry->detach(identity_.name, this)) {
     if (auto stored = state_->store->set_connected(identity_.name, false,
                                                    std::chrono::system_clock::now());
@@ -378,6 +411,35 @@ void AgentSession::finish(const std::string& why) {
     }
   }
   log::info(kLog, "agent " + identity_.name + " (" + peer_ + ") disconnected: " + why);
+}
+
+bool AgentSession::within_rate(const char* limit) {
+  if (closing_) return false;
+  const auto now = limits::AgentRateLimiter::Clock::now();
+  if (state_->rates->try_take(identity_.name, limit, now)) return true;
+  const auto& config = state_->config;
+  const bool messages = std::string_view(limit) == "messages";
+  (messages ? state_->counters->rate_limited_messages : state_->counters->rate_limited_sign_requests).fetch_add(1);
+  const auto reason = messages ? "rate limit: over " + std::to_string(static_cast<long>(config.messages_per_s)) +
+                                     " messages/s (burst " + std::to_string(static_cast<long>(config.message_burst)) + ")"
+                               : "rate limit: over " + std::to_string(static_cast<long>(config.sign_requests_per_min)) +
+                                     " sign_requests/min (burst " +
+                                     std::to_string(static_cast<long>(config.sign_request_burst)) + ")";
+  state_->rates->penalise(identity_.name, reason, now);
+  log::warning(kLog, "agent " + identity_.name + " (" + peer_ + ") closed with 1008: " + reason +
+                         "; its reconnects are refused (429) for " +
+                         std::to_string(config.rate_limit_penalty.count() / 1000) + " s");
+  do_close(1008, reason);
+  // A flooder does not answer the close frame while it writes: Beast would read (and drop)
+  // its flood for the whole close timeout. Give the frame a moment to leave, then hang up.
+  auto hang_up = std::make_shared<net::steady_timer>(ws_.get_executor(), kFlooderCloseGrace);
+  hang_up->async_wait([self = shared_from_this(), hang_up](beast::error_code ec) {
+    if (ec || self->finished_) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(self->ws_).close();
+  });
+  return false;
 }
 
 std::string AgentSession::next_id() { return "hub-" + std::to_string(++next_id_); }

@@ -58,6 +58,8 @@ class AgentSession : public AgentLink,
   void handle_state(const protocol::Envelope& message);
   void handle_sign_request(const protocol::Envelope& message);
   void handle_docker_sign_request(const protocol::Envelope& message);
+  // Signs and records a renewed identity (blocking: runs on the blocking pool).
+  Result<nlohmann::json> renew_identity(const std::string& csr);
   void handle_answer(const protocol::Envelope& message);
   void send(const protocol::Envelope& message);
   void send_error(const std::string& re, std::string_view code, std::string_view text);
@@ -66,6 +68,9 @@ class AgentSession : public AgentLink,
   void do_close(std::uint16_t code, std::string reason);
   void on_close(boost::beast::error_code ec);
   void finish(const std::string& why);
+  // False when the agent went over `limit` ("messages", "sign_requests"): it is then being
+  // closed with 1008 and refused for the penalty; the caller drops the message.
+  bool within_rate(const char* limit);
   std::string next_id();
 
   boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>> ws_;
@@ -82,6 +87,7 @@ class AgentSession : public AgentLink,
   bool finished_ = false;
   std::uint16_t close_code_ = 1001;
   std::string close_reason_ = "hub shutting down";
+  std::string disconnect_reason_;  // "1008 rate limit: ..." when the hub closed the channel
   std::uint64_t next_id_ = 0;
   std::map<std::string, Pending> pending_;
 };

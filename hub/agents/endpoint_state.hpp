@@ -4,8 +4,13 @@
 // connections a stop() must reach. Internal to hub/agents.
 #include "hub/agents/agent_endpoint_config.hpp"
 #include "hub/agents/agent_registry.hpp"
+#include "hub/agents/blocking_pool.hpp"
 #include "hub/agents/enrollment_handler.hpp"
 #include "hub/agents/identity_issuer.hpp"
+#include "hub/limits/handshake_gate.hpp"
+#include "hub/limits/limit_counters.hpp"
+#include "hub/limits/rate_limited_log.hpp"
+#include "hub/limits/token_bucket.hpp"
 #include "hub/store/hub_store.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -48,6 +53,15 @@ struct EndpointState {
   std::atomic<std::size_t> open_connections{0};
   std::atomic<bool> stopping{false};
   ConnectionTracker tracker;
+  // Limits (set up by AgentEndpoint's constructor from config).
+  std::shared_ptr<limits::LimitCounters> counters = std::make_shared<limits::LimitCounters>();
+  std::shared_ptr<limits::HandshakeGate> handshakes;
+  std::unique_ptr<limits::AgentRateLimiter> rates;
+  // Store writes, signing and enrollment, off the io threads (created by start()).
+  std::shared_ptr<BlockingPool> blocking;
+  // One line a second for each kind of refusal, however many there are.
+  limits::RateLimitedLog refusal_log;
+  limits::RateLimitedLog handshake_timeout_log;
 };
 
 // Counts one open connection for as long as it lives (moved from the HTTP phase into

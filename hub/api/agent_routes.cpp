@@ -45,19 +45,25 @@ Error agent_not_found(const std::string& name) {
                                       "\" has enrolled: create a token with POST /enroll-tokens"};
 }
 
+json disconnect_json(const AgentRegistry& registry, const std::string& name) {
+  const auto last = registry.last_disconnect(name);
+  if (!last) return nullptr;
+  return {{"reason", last->reason}, {"at", time_or_null(last->at)}};
+}
+
 // One agent's JSON, read from the store (blocking).
 Result<json> load_agent(const AgentApi& api, const std::string& name) {
   auto record = api.store->get_agent(name);
   if (!record) return record.error();
   if (!*record) return agent_not_found(name);
-  return agent_to_json(**record, api.registry->find(name));
+  return agent_to_json(**record, api.registry->find(name), disconnect_json(*api.registry, name));
 }
 
 void list_agents(const AgentApi& api, const Respond& respond) {
   auto records = api.store->list_agents();
   if (!records) return respond(error_to_response(records.error()));
   auto array = json::array();
-  for (const auto& record : *records) array.push_back(agent_to_json(record, api.registry->find(record.name)));
+  for (const auto& record : *records) array.push_back(agent_to_json(record, api.registry->find(record.name), disconnect_json(*api.registry, record.name)));
   respond(http::json_response(Status::ok, array));
 }
 
@@ -90,7 +96,7 @@ void create_token(const AgentApi& api, const EnrollTokenRequest& request, const 
 
 }  // namespace
 
-json agent_to_json(const AgentRecord& record, const std::optional<ConnectedAgent>& live) {
+json agent_to_json(const AgentRecord& record, const std::optional<ConnectedAgent>& live, json last_disconnect) {
   return {{"name", record.name},
           {"connected", live.has_value()},
           {"first_seen", time_or_null(record.first_seen)},
@@ -98,7 +104,8 @@ json agent_to_json(const AgentRecord& record, const std::optional<ConnectedAgent
           {"cert_serial", record.cert_serial},
           {"cert_not_after", time_or_null(record.cert_not_after)},
           {"revoked", record.revoked},
-          {"state", state_of(record, live)}};
+          {"state", state_of(record, live)},
+          {"last_disconnect", std::move(last_disconnect)}};
 }
 
 json vm_agent_facts(const std::optional<AgentRecord>& record, const std::optional<ConnectedAgent>& live) {

@@ -42,7 +42,9 @@ void add_agent_routes(http::Router& router, std::shared_ptr<const AgentApi> api)
 
 // One agent as the API shows it: the store's record, with `connected` and `state` taken
 // from the live registry when the agent is connected right now.
-nlohmann::json agent_to_json(const AgentRecord& record, const std::optional<ConnectedAgent>& live);
+// `last_disconnect`: why the agent's last connection ended ({"reason","at"}), or null.
+nlohmann::json agent_to_json(const AgentRecord& record, const std::optional<ConnectedAgent>& live,
+                             nlohmann::json last_disconnect = nullptr);
 
 // The "agent" object merged into a VM: null when `record` is empty (never enrolled).
 nlohmann::json vm_agent_facts(const std::optional<AgentRecord>& record,

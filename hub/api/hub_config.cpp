@@ -34,6 +34,23 @@ std::vector<http::TokenEntry> read_tokens(const config::ConfigObject& api) {
   return tokens;
 }
 
+// Bounds keep a typo from disabling a limit (0) or from asking for more than a hub can hold.
+void read_agent_limits(const config::ConfigObject& section, AgentEndpointLimits& out) {
+  auto count = [&](const char* key, std::int64_t fallback, std::int64_t max) {
+    return static_cast<std::size_t>(section.integer(key, fallback, 1, max));
+  };
+  out.max_connections = count("max_connections", 20'000, 1'000'000);
+  out.max_handshakes = count("max_handshakes", 256, 100'000);
+  out.max_handshakes_per_source = count("max_handshakes_per_source", 32, 100'000);
+  out.tls_handshake_timeout = std::chrono::milliseconds(section.integer("tls_handshake_timeout_ms", 10'000, 100, 120'000));
+  out.message_burst = static_cast<double>(section.integer("message_burst", 200, 1, 1'000'000));
+  out.messages_per_s = static_cast<double>(section.integer("messages_per_s", 20, 1, 1'000'000));
+  out.sign_request_burst = static_cast<double>(section.integer("sign_request_burst", 30, 1, 100'000));
+  out.sign_requests_per_min = static_cast<double>(section.integer("sign_requests_per_min", 10, 1, 100'000));
+  out.blocking_threads = count("blocking_threads", 2, 64);
+  out.blocking_queue_max = count("blocking_queue_max", 1024, 1'000'000);
+}
+
 void check_driver(const HubConfig& out, const std::string& where) {
   if (out.driver != "tart" && out.driver != "netns") {
     throw config::ConfigError(where + ": driver: must be \"tart\" or \"netns\", got \"" + out.driver + "\"");
@@ -90,7 +107,11 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
         std::chrono::seconds(rotation.integer("offline_deadline_s", 3600, 1, 30 * 24 * 3600));
 
     const auto agents = top.object("agent_endpoint");
-    agents.reject_unknown_keys({"listen", "public_url"});
+    agents.reject_unknown_keys({"listen", "public_url", "max_connections", "max_handshakes",
+                                "max_handshakes_per_source", "tls_handshake_timeout_ms", "message_burst",
+                                "messages_per_s", "sign_request_burst", "sign_requests_per_min",
+                                "blocking_threads", "blocking_queue_max"});
+    read_agent_limits(agents, out.agent_limits);
     if (auto listen = agents.optional_string("listen")) {
       out.agent_listen = listen_address(agents, "listen", *listen);
     }
@@ -103,7 +124,8 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
     }
 
     const auto api = top.object("api");
-    api.reject_unknown_keys({"listen", "tokens", "allowed_hosts"});
+    api.reject_unknown_keys({"listen", "tokens", "allowed_hosts", "max_connections"});
+    out.api_max_connections = static_cast<std::size_t>(api.integer("max_connections", 512, 1, 100'000));
     if (auto listen = api.optional_string("listen")) out.api_listen = listen_address(api, "listen", *listen);
     out.api_tokens = read_tokens(api);
     for (auto& name : api.strings("allowed_hosts")) {

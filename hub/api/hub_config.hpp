@@ -25,6 +25,20 @@ struct ServeFlags {
   std::optional<std::string> agent_listen;  // --agent-listen ADDR:PORT
 };
 
+// agent_endpoint's limits (docs/operator-guide.md "Limits"); AgentEndpointConfig takes them.
+struct AgentEndpointLimits {
+  std::size_t max_connections = 20'000;
+  std::size_t max_handshakes = 256;
+  std::size_t max_handshakes_per_source = 32;
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  double message_burst = 200;
+  double messages_per_s = 20;
+  double sign_request_burst = 30;
+  double sign_requests_per_min = 10;
+  std::size_t blocking_threads = 2;
+  std::size_t blocking_queue_max = 1024;
+};
+
 struct HubConfig {
   std::string config_path;  // the file read, or "" when none
   http::ListenAddress api_listen{"127.0.0.1", 8082};
@@ -39,6 +53,8 @@ struct HubConfig {
   // agent_endpoint: where agents connect, and the URL enrollment tokens tell them to dial.
   http::ListenAddress agent_listen{"0.0.0.0", 8443};
   std::optional<std::string> agent_public_url;  // wss://HOST[:PORT]; POST /enroll-tokens needs it
+  AgentEndpointLimits agent_limits;
+  std::size_t api_max_connections = 512;  // api.max_connections: more are answered 503
   // rotation.offline_deadline_s: how long a rollout waits for an offline VM before skipping it.
   std::chrono::seconds rotation_offline_deadline{3600};
   // rotation.auto_setup: a newly enrolled VM whose dockerd has no Phoenix TLS gets it at once.

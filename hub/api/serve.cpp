@@ -5,6 +5,8 @@
 #include "hub/admin/hub_paths.hpp"
 #include "hub/agents/agent_endpoint.hpp"
 #include "hub/api/agent_routes.hpp"
+#include "hub/api/limit_metrics.hpp"
+#include "hub/api/open_files_limit.hpp"
 #include "hub/api/revocation_watcher.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/events/change_filter.hpp"
@@ -110,6 +112,17 @@ Result<AgentEndpointConfig> endpoint_config(const fs::FileSystem& fs, const HubC
   AgentEndpointConfig out;
   out.listen_host = config.agent_listen.host;
   out.port = config.agent_listen.port;
+  const auto& limits = config.agent_limits;
+  out.max_connections = limits.max_connections;
+  out.max_handshakes = limits.max_handshakes;
+  out.max_handshakes_per_source = limits.max_handshakes_per_source;
+  out.tls_handshake_timeout = limits.tls_handshake_timeout;
+  out.message_burst = limits.message_burst;
+  out.messages_per_s = limits.messages_per_s;
+  out.sign_request_burst = limits.sign_request_burst;
+  out.sign_requests_per_min = limits.sign_requests_per_min;
+  out.blocking_threads = limits.blocking_threads;
+  out.blocking_queue_max = limits.blocking_queue_max;
   const std::pair<std::string*, const std::string*> files[] = {
       {&out.identity_ca_cert_pem, &paths.identity_ca_cert}, {&out.identity_ca_key_pem, &paths.identity_ca_key},
       {&out.docker_ca_pem, &paths.docker_ca_cert},          {&out.server_cert_chain_pem, &paths.hub_cert},
@@ -136,6 +149,7 @@ int run_serve(const HubConfig& config) {
     log::error("serve", exposure.error().message);
     return 2;
   }
+  const auto open_files = raise_open_files_limit();
   auto files = std::make_shared<fs::RealFileSystem>();
   const HubPaths paths = hub_paths(config.state_dir);
   auto endpoint_settings = endpoint_config(*files, config, paths);
@@ -224,6 +238,8 @@ int run_serve(const HubConfig& config) {
          "Handlers that threw into the io loop: each cost its own request or connection, never the hub.",
          "counter", {{{}, static_cast<double>(io_loop_exceptions())}}}};
   });
+  endpoint.counters()->open_files_limit = open_files;
+  add_limit_collector(*metrics, endpoint.counters(), {[&endpoint] { return endpoint.handshakes_in_progress(); }});
 
   // Live events for the dashboard (GET /events): what changed, announced where it changes.
   auto events = std::make_shared<EventBus>();
@@ -264,6 +280,8 @@ int run_serve(const HubConfig& config) {
   http::ServerOptions options;
   options.host = config.api_listen.host;
   options.port = config.api_listen.port;
+  options.counters = endpoint.counters();
+  options.max_connections = config.api_max_connections;
   http::HttpServer server(ioc, options, dispatcher.as_handler());
   if (auto started = server.start(); !started) {
     log::error("serve", started.error().message);

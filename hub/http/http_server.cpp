@@ -1,6 +1,8 @@
 #include "hub/http/http_server.hpp"
 
 #include "hub/http/http_session.hpp"
+#include "hub/limits/accept_backoff.hpp"
+#include "hub/limits/rate_limited_log.hpp"
 #include "shared/core/log.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -64,15 +66,23 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (stopped_) return;
     if (ec) {
-      // Out of descriptors and the like: back off briefly instead of spinning.
-      log::warning("http", "accept failed: " + ec.message());
-      retry_timer_.expires_after(std::chrono::milliseconds(100));
+      // Out of descriptors and the like: the pending connection stays pending, so retrying at
+      // once would spin; wait longer each time in a row, and log once a second at most.
+      if (options_->counters) options_->counters->accept_errors_api.fetch_add(1);
+      const auto delay = backoff_.next_delay();
+      if (const auto held_back = error_log_.allow(limits::RateLimitedLog::Clock::now())) {
+        log::warning("http", "accept failed: " + ec.message() + "; retrying in " + std::to_string(delay.count()) +
+                                 " ms" + (*held_back ? " (" + std::to_string(*held_back) + " more failures)" : ""));
+      }
+      retry_timer_.expires_after(delay);
       retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
         if (!wait_ec) self->do_accept();
       });
       return;
     }
+    backoff_.reset();
     const bool overloaded = connections_->fetch_add(1) >= options_->max_connections;
+    if (overloaded && options_->counters) options_->counters->refused_api_max_connections.fetch_add(1);
     std::make_shared<HttpSession>(std::move(socket), options_, handler_, connections_)->run(overloaded);
     do_accept();
   }
@@ -83,6 +93,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   std::shared_ptr<const ServerOptions> options_;
   std::shared_ptr<const RequestHandler> handler_;
   std::shared_ptr<std::atomic<std::size_t>> connections_;
+  limits::AcceptBackoff backoff_;
+  limits::RateLimitedLog error_log_;
   bool stopped_ = false;
 };
 

@@ -2,9 +2,12 @@
 // Limits and deadlines of the hub's HTTP server. Every phase of a connection has one, so a
 // client that opens a connection and stalls holds one slot for a bounded time and delays no
 // one else.
+#include "hub/limits/limit_counters.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace phoenix::hub::http {
@@ -25,6 +28,8 @@ struct ServerOptions {
   // Event streams: how long sent data may stay unacknowledged before the kernel drops the
   // connection (TCP_USER_TIMEOUT). Above the hub's 15 s heartbeat, so only a vanished client hits it.
   std::chrono::milliseconds stream_user_timeout{45'000};
+  // Where refusals (max_connections) and accept errors are counted for /metrics; optional.
+  std::shared_ptr<limits::LimitCounters> counters;
 };
 
 }  // namespace phoenix::hub::http

@@ -147,5 +147,34 @@ TEST(HubConfig, OpenApiOnlyOnLoopback) {
   EXPECT_TRUE(check_api_exposure(config));
 }
 
+TEST(HubConfig, LimitsHaveDocumentedDefaultsAndAreBounded) {
+  const auto defaults = load("{}");
+  EXPECT_EQ(defaults.agent_limits.max_connections, 20'000u);
+  EXPECT_EQ(defaults.agent_limits.max_handshakes, 256u);
+  EXPECT_EQ(defaults.agent_limits.max_handshakes_per_source, 32u);
+  EXPECT_EQ(defaults.agent_limits.tls_handshake_timeout.count(), 10'000);
+  EXPECT_EQ(defaults.agent_limits.message_burst, 200);
+  EXPECT_EQ(defaults.agent_limits.messages_per_s, 20);
+  EXPECT_EQ(defaults.agent_limits.sign_request_burst, 30);
+  EXPECT_EQ(defaults.agent_limits.sign_requests_per_min, 10);
+  EXPECT_EQ(defaults.agent_limits.blocking_threads, 2u);
+  EXPECT_EQ(defaults.agent_limits.blocking_queue_max, 1024u);
+  EXPECT_EQ(defaults.api_max_connections, 512u);
+
+  const auto set = load(R"({"agent_endpoint":{"max_handshakes":10,"max_handshakes_per_source":2,
+                              "tls_handshake_timeout_ms":500,"messages_per_s":5,"sign_requests_per_min":3},
+                            "api":{"max_connections":64}})");
+  EXPECT_EQ(set.agent_limits.max_handshakes, 10u);
+  EXPECT_EQ(set.agent_limits.max_handshakes_per_source, 2u);
+  EXPECT_EQ(set.agent_limits.tls_handshake_timeout.count(), 500);
+  EXPECT_EQ(set.agent_limits.messages_per_s, 5);
+  EXPECT_EQ(set.agent_limits.sign_requests_per_min, 3);
+  EXPECT_EQ(set.api_max_connections, 64u);
+
+  EXPECT_NE(error_of(R"({"agent_endpoint":{"max_handshakes":0}})").find("max_handshakes"), std::string::npos)
+      << "0 would turn every agent away";
+  EXPECT_NE(error_of(R"({"api":{"max_connections":-1}})").find("max_connections"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace phoenix::hub::api

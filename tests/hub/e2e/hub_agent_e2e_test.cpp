@@ -3,6 +3,7 @@
 // its test-only backoff overrides (100 ms start, 500 ms cap), so reconnects take well under
 // a second instead of up to 60 s; every wait below is a bounded poll.
 #include "tests/hub/api/support/hub_process.hpp"
+#include "tests/hub/e2e/loopback_hub_config.hpp"
 #include "tests/hub/http/support/http_test_client.hpp"
 
 #include <gtest/gtest.h>
@@ -31,14 +32,7 @@ class HubAgentE2eTest : public ::testing::Test {
     ASSERT_NE(agent_port_, 0);
     std::filesystem::create_directories(tart_home_);
     for (const auto& vm : {"vm1", "vm2"}) ASSERT_EQ(tart({"create", vm, "--linux"}), 0);
-    const json config = {
-        {"api", {{"listen", "127.0.0.1:" + std::to_string(api_port_)}}},
-        {"agent_endpoint",
-         {{"listen", "127.0.0.1:" + std::to_string(agent_port_)},
-          {"public_url", "wss://127.0.0.1:" + std::to_string(agent_port_)}}},
-        {"driver", "tart"},
-        {"tart", {{"path", FAKE_TART_BINARY}}}};
-    write_text_file(config_, config.dump(2));
+    write_text_file(config_, loopback_hub_config(api_port_, agent_port_).dump(2));
     ASSERT_EQ(run_program_output({PHOENIX_HUB_BINARY, "init", "--state-dir", state_, "--config", config_},
                                  dir_.path() + "/init.out", dir_.path() + "/init.err"),
               0)

@@ -79,6 +79,7 @@ class HubProcess {
   HubProcess& operator=(const HubProcess&) = delete;
 
   bool ready() const { return port_ != 0; }
+  pid_t pid() const { return pid_; }  // for /proc/PID/stat (CPU)
   std::uint16_t port() const { return port_; }          // the HTTP API
   std::uint16_t agent_port() const { return agent_port_; }  // the agent endpoint
   std::string log() const { return read_text_file(log_path_); }
