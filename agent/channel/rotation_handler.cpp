@@ -22,7 +22,6 @@ std::string text_field(const nlohmann::json& body, const char* key) {
 RotationHandler::RotationHandler(net::io_context& ioc, fs::FileSystem& fs, AgentConfig config,
                                  std::function<std::string()> next_id)
     : ioc_(ioc),
-      fs_(fs),
       config_(std::move(config)),
       next_id_(std::move(next_id)),
       outcomes_(fs, config_.state_dir) {}

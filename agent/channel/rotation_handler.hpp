@@ -53,7 +53,6 @@ class RotationHandler {
   void fail_active(const std::string& code, const std::string& message);
 
   boost::asio::io_context& ioc_;
-  fs::FileSystem& fs_;
   AgentConfig config_;
   std::function<std::string()> next_id_;
   RotationOutcomes outcomes_;

@@ -133,4 +133,28 @@ Result<json> swarm_inspect(engine::EngineClient& engine) {
   return json{{"node_id", local->node_id}, {"nodes", out}, {"join_tokens", *tokens}};
 }
 
+Result<SwarmCommandArgs> read_swarm_command(protocol::MessageType type, const json& body) {
+  SwarmCommandArgs args;
+  if (!body.is_object()) return make_error("invalid_body", "a swarm command's body must be a JSON object");
+  if (type == protocol::MessageType::swarm_join) {
+    if (const auto it = body.find("remote_addrs"); it != body.end() && it->is_array()) {
+      for (const auto& addr : *it) {
+        if (addr.is_string()) args.remote_addrs.push_back(addr.get<std::string>());
+      }
+    }
+    const auto token = body.find("join_token");
+    if (args.remote_addrs.empty() || token == body.end() || !token->is_string()) {
+      return make_error("invalid_body", "swarm_join needs remote_addrs and join_token");
+    }
+    args.join_token = token->get<std::string>();
+  } else if (type == protocol::MessageType::swarm_remove_node) {
+    const auto id = body.find("node_id");
+    if (id == body.end() || !id->is_string()) {
+      return make_error("invalid_body", "swarm_remove_node needs node_id, a string");
+    }
+    args.node_id = id->get<std::string>();
+  }
+  return args;
+}
+
 }  // namespace phoenix::agent

@@ -9,6 +9,7 @@
 // Blocking (dockerd may take seconds): run off the channel thread.
 #include "agent/engine/engine_client.hpp"
 #include "shared/core/error.hpp"
+#include "shared/protocol/message_type.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,16 @@
 #include <vector>
 
 namespace phoenix::agent {
+
+// The parts of a swarm command's body this agent uses: remote_addrs and join_token for
+// swarm_join, node_id for swarm_remove_node (the others need nothing). Never throws: a missing
+// field or one of another JSON type is Error "invalid_body" naming the field, answered to the hub.
+struct SwarmCommandArgs {
+  std::vector<std::string> remote_addrs;
+  std::string join_token;
+  std::string node_id;
+};
+Result<SwarmCommandArgs> read_swarm_command(protocol::MessageType type, const nlohmann::json& body);
 
 // `advertise_addr`: this VM's address the others reach (the channel's local address).
 Result<nlohmann::json> swarm_init(engine::EngineClient& engine, const std::string& advertise_addr);

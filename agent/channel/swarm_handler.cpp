@@ -15,28 +15,20 @@ namespace {
 constexpr const char* kLog = "swarm";
 
 Result<json> run(MessageType type, const json& body, const std::string& socket, const std::string& advertise) {
+  // The body first: a field of the wrong type is an answer to the hub, not an exception here.
+  auto args = read_swarm_command(type, body);
+  if (!args) return args.error();
   auto engine = engine::EngineClient::for_unix_socket(socket, {.timeout = std::chrono::seconds(60)});
   if (!engine) return engine.error();
   switch (type) {
     case MessageType::swarm_init:
       return swarm_init(*engine, advertise);
-    case MessageType::swarm_join: {
-      std::vector<std::string> remotes;
-      if (const auto it = body.find("remote_addrs"); it != body.end() && it->is_array()) {
-        for (const auto& addr : *it) {
-          if (addr.is_string()) remotes.push_back(addr.get<std::string>());
-        }
-      }
-      const auto token = body.find("join_token");
-      if (remotes.empty() || token == body.end() || !token->is_string()) {
-        return make_error("invalid_body", "swarm_join needs remote_addrs and join_token");
-      }
-      return swarm_join(*engine, advertise, remotes, token->get<std::string>());
-    }
+    case MessageType::swarm_join:
+      return swarm_join(*engine, advertise, args->remote_addrs, args->join_token);
     case MessageType::swarm_leave:
       return swarm_leave(*engine);
     case MessageType::swarm_remove_node:
-      return swarm_remove_node(*engine, body.value("node_id", ""));
+      return swarm_remove_node(*engine, args->node_id);
     default:
       return swarm_inspect(*engine);
   }

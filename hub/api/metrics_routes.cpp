@@ -27,8 +27,11 @@ std::optional<double> days_until(const std::string& iso_utc, std::chrono::system
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  const auto when = std::chrono::system_clock::from_time_t(::timegm(&tm));
-  return std::chrono::duration<double>(when - now).count() / 86400.0;
+  // In seconds: a time_point holds nanoseconds, which overflow ~292 years from 1970, and the
+  // date comes from an agent (a certificate may say year 1013).
+  const std::time_t when = ::timegm(&tm);
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  return (static_cast<double>(when) - static_cast<double>(now_s)) / 86400.0;
 }
 
 void add_fleet_collectors(Metrics& metrics, std::shared_ptr<AgentRegistry> registry, std::shared_ptr<HubStore> store) {

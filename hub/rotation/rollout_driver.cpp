@@ -244,8 +244,9 @@ void RolloutDriver::tick(const std::string& id) {
       managers_[agent.name] = is_manager(state);
     }
   }
-  for (const auto& [vm, manager] : managers_) {
-    if (!manager) continue;
+  for (const auto& entry : managers_) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& vm = entry.first;
+    if (!entry.second) continue;
     ++input.swarm_managers;
     const bool rotating_here = std::any_of(record.targets.begin(), record.targets.end(), [&](const RotationTargetRecord& t) {
       return t.vm == vm && t.state == TargetState::running;

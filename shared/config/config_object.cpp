@@ -29,6 +29,9 @@ nlohmann::json load_json_file(const fs::FileSystem& fs, const std::string& path)
   } catch (const nlohmann::json::parse_error& e) {
     throw ConfigError(path + ": invalid JSON at byte " + std::to_string(e.byte) +
                       "; fix the syntax (a trailing comma or a missing quote is the usual cause)");
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number a double cannot hold (1e400): nlohmann reports it as out_of_range, not parse_error.
+    throw ConfigError(path + ": a number is out of range (" + std::string(e.what()) + "); use a smaller value");
   }
 }
 

@@ -68,5 +68,17 @@ TEST(Metrics, DaysUntilAnIsoTime) {
   EXPECT_FALSE(api::days_until("", now));
 }
 
+// Found by the hub_fleet fuzz target: a certificate dated year 1013 (or 9999) in an agent's
+// state overflowed the nanosecond time_point (undefined behaviour; garbage on GCC).
+TEST(Metrics, DaysUntilFarFromNowDoesNotOverflow) {
+  const auto now = std::chrono::system_clock::from_time_t(1'800'000'000);  // 2027-01-15T08:00:00Z
+  const auto past = api::days_until("1013-01-15T08:00:00Z", now);
+  ASSERT_TRUE(past);
+  EXPECT_NEAR(*past, -1014 * 365.2425, 2.0);
+  const auto future = api::days_until("9999-01-15T08:00:00Z", now);
+  ASSERT_TRUE(future);
+  EXPECT_NEAR(*future, 7972 * 365.2425, 2.0);
+}
+
 }  // namespace
 }  // namespace phoenix::hub

@@ -81,5 +81,15 @@ TEST(LoadJsonFile, SyntaxErrorsAndMissingFilesNameTheFile) {
   EXPECT_EQ(load_json_file(fs, "/ok.json")["a"], 1);
 }
 
+// Found by the hub_config fuzz target: a number too large for a double made nlohmann throw
+// out_of_range (not a parse_error), which escaped as an unexplained exception.
+TEST(LoadJsonFile, ANumberOutOfRangeIsAConfigErrorNamingTheFile) {
+  fs::FakeFileSystem fs;
+  fs.put("/etc/phoenix/hub.json", "{\"rotation\": {\"offline_deadline_s\": 1e400}}");
+  EXPECT_THROW(load_json_file(fs, "/etc/phoenix/hub.json"), ConfigError);
+  EXPECT_NE(error_of([&] { load_json_file(fs, "/etc/phoenix/hub.json"); }).find("/etc/phoenix/hub.json: "),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace phoenix::config
