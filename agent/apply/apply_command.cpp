@@ -195,6 +195,7 @@ int run_apply_command(const std::vector<std::string>& args) {
     std::cerr << "docker apply: refused: " << refusal->to_string() << "\n";
     return kExitRefused;
   }
+  for (const std::string& note : material->notes) progress("note: " + note);
   progress("valid: server serial " + material->server_serial + " (until " + material->server_not_after +
            "), client serial " + material->client_serial);
 

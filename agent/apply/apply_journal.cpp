@@ -1,5 +1,7 @@
 #include "agent/apply/apply_journal.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace phoenix::agent::apply {
@@ -73,7 +75,7 @@ std::string encode_journal(const ApplyJournal& j) {
   } else {
     out["settings"] = nullptr;
   }
-  return out.dump(2) + "\n";
+  return dump_json(out, 2) + "\n";
 }
 
 Result<ApplyJournal> decode_journal(std::string_view text) {

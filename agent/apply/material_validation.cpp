@@ -19,9 +19,17 @@ Error refuse(const std::string& role, const std::string& reason, const std::stri
 }
 
 Result<void> check_leaf(const std::string& role, const std::string& path, const pki::Certificate& leaf,
-                        const std::vector<pki::Certificate>& roots, pki::Usage usage, pki::TimePoint now) {
-  auto verified = pki::verify_chain(leaf, roots, usage, now);
-  if (verified) return ok();
+                        const std::vector<pki::Certificate>& roots, pki::Usage usage, pki::TimePoint now,
+                        std::vector<std::string>& notes) {
+  auto verified = pki::verify_chain(leaf, roots, usage, now, pki::ChainRules::as_dockerd);
+  if (verified) {
+    if (auto strict = pki::verify_chain(leaf, roots, usage, now); !strict) {
+      notes.push_back(path + ": dockerd accepts this chain, so it is installed, but it is not RFC 5280 "
+                      "strict: " + strict.error().message + " (a CA made by `openssl req -x509` lacks "
+                      "keyUsage; Phoenix's own CAs carry it)");
+    }
+    return ok();
+  }
   const std::string reason = reason_of(verified.error().code);
   std::string todo = "issue a new one from the given CA";
   if (reason == "unknown_ca") todo = "it is not signed by the given --ca; pass the CA that issued it";
@@ -69,10 +77,13 @@ Result<ValidatedMaterial> validate_material(const CertFiles& files, pki::TimePoi
     return refuse("client_key", "mismatch", files.client_key_path,
                   "this key does not belong to " + files.client_cert_path, "pass the key the client cert was issued for");
   }
-  if (auto r = check_leaf("server_cert", files.server_cert_path, *server, *roots, pki::Usage::server_auth, now); !r) {
+  std::vector<std::string> notes;
+  if (auto r = check_leaf("server_cert", files.server_cert_path, *server, *roots, pki::Usage::server_auth, now, notes);
+      !r) {
     return r.error();
   }
-  if (auto r = check_leaf("client_cert", files.client_cert_path, *client, *roots, pki::Usage::client_auth, now); !r) {
+  if (auto r = check_leaf("client_cert", files.client_cert_path, *client, *roots, pki::Usage::client_auth, now, notes);
+      !r) {
     return r.error();
   }
   std::vector<std::string> dns{"localhost"};
@@ -92,6 +103,7 @@ Result<ValidatedMaterial> validate_material(const CertFiles& files, pki::TimePoi
   out.client_serial = client_facts.serial_hex;
   out.server_not_after = pki::format_utc(server_facts.not_after);
   out.client_not_after = pki::format_utc(client_facts.not_after);
+  out.notes = std::move(notes);
   return out;
 }
 

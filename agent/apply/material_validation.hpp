@@ -3,7 +3,8 @@
 // changes: each file parses, each key belongs to its cert, both certs chain to the given CA
 // with the right purpose (server cert serverAuth, client cert clientAuth), the server cert
 // covers 127.0.0.1 and localhost (the names the context and the verifier dial), and both are
-// valid now. Each refusal has its own Error::code, "<role>_<reason>", and a message naming
+// valid now. Chains are held to dockerd's own rules (pki::ChainRules::as_dockerd): what
+// dockerd would serve and the docker CLI would verify is accepted. Each refusal has its own Error::code, "<role>_<reason>", and a message naming
 // the file and what to do.
 #include "shared/core/error.hpp"
 #include "shared/pki/asn1_time.hpp"
@@ -26,6 +27,9 @@ struct ValidatedMaterial {
   std::string client_serial;
   std::string server_not_after;  // ISO-8601 UTC
   std::string client_not_after;
+  // What passed dockerd's rules but not OpenSSL's strict profile (a CA without keyUsage, as
+  // `openssl req -x509` makes): accepted, because dockerd accepts it, and said once.
+  std::vector<std::string> notes;
 };
 
 // Error codes (stable):

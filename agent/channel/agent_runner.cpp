@@ -1,5 +1,7 @@
 #include "agent/channel/agent_runner.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "agent/channel/agent_state.hpp"
 #include "agent/channel/channel_connection.hpp"
 #include "agent/channel/renewal_schedule.hpp"
@@ -230,7 +232,15 @@ net::awaitable<std::chrono::steady_clock::duration> AgentRunner::session() {
       const std::string text = beast::buffers_to_string(buffer.data());
       buffer.consume(buffer.size());
       if (buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
-      handle_message(*connection, text);
+      // The crash boundary of one hub message: a handler that throws costs that message (an
+      // error answer and a log line), never the channel or the agent.
+      try {
+        handle_message(*connection, text);
+      } catch (const std::exception& e) {
+        log::error(kLog, "a message from the hub could not be handled: " + printable(e.what(), 512));
+        connection->send(protocol::encode(protocol::make_error_reply(
+            next_id(), "", "internal_error", "the agent failed to handle this message; see its log")));
+      }
     }
     if (rec == websocket::error::closed) {
       log::info(kLog, "the hub closed the channel (" + std::to_string(connection->stream().reason().code) + ")");
@@ -308,7 +318,7 @@ void AgentRunner::handle_message(ChannelConnection& connection, std::string_view
       if (rotations_->on_answer(connection, message)) return;
       if (message.kind() == MessageType::error) {
         log::warning(kLog, "the hub reported an error" + (message.re ? " about " + *message.re : std::string()) +
-                               ": " + message.body.dump());
+                               ": " + dump_json(message.body));
       }
       return;
     case MessageType::renew_identity:
@@ -344,7 +354,7 @@ void AgentRunner::handle_renewal_answer(ChannelConnection& connection, bool is_r
                            ms_text(options_.renewal_retry));
     renewal_not_before_ = std::chrono::steady_clock::now() + options_.renewal_retry;
   };
-  if (!is_result) return retry_later("the hub refused it: " + body.dump());
+  if (!is_result) return retry_later("the hub refused it: " + dump_json(body));
   if (!body.is_object() || !body.contains("cert") || !body["cert"].is_string() || !body.contains("ca") ||
       !body["ca"].is_string() || !key_pem) {
     return retry_later("the hub's answer has no cert/ca");

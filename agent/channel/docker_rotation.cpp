@@ -1,5 +1,7 @@
 #include "agent/channel/docker_rotation.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "agent/apply/apply_lock.hpp"
 #include "agent/apply/failpoint.hpp"
 #include "agent/apply/material_validation.hpp"
@@ -94,6 +96,7 @@ nlohmann::json RotationOutcome::result_body(const std::string& rotation_id) cons
 RotationOutcome apply_rotated_material(const apply::ApplySettings& settings, const apply::CertFiles& files) {
   auto material = apply::validate_material(files, std::chrono::system_clock::now());
   if (!material) return failed(material.error().code, "the signed material is unusable: " + material.error().message);
+  for (const std::string& note : material->notes) log::warning(kLog, note);
   auto lock = apply::ApplyLock::acquire(settings.state_dir);
   if (!lock) return failed(lock.error().code, lock.error().message);
   apply::RealApplyPorts ports;
@@ -143,7 +146,7 @@ Result<void> RotationOutcomes::save(const std::string& rotation_id, const Rotati
   if (auto made = fs_.create_directories(dir_, 0700); !made) return made;
   fs::WriteOptions options;
   options.mode = 0600;
-  return fs_.write_file_atomic(path(rotation_id), outcome.to_json().dump(2) + "\n", options);
+  return fs_.write_file_atomic(path(rotation_id), dump_json(outcome.to_json(), 2) + "\n", options);
 }
 
 }  // namespace phoenix::agent

@@ -1,5 +1,7 @@
 #include "agent/channel/enroll_client.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "agent/channel/hub_pin.hpp"
 #include "agent/channel/hub_url.hpp"
 #include "agent/channel/tls_client.hpp"
@@ -127,7 +129,7 @@ Result<EnrollAnswer> request_enrollment(const protocol::EnrollToken& token, cons
   auto tls = make_enroll_tls_context();
   if (!tls) return tls.error();
   const std::string body =
-      nlohmann::json{{"token_secret", token.secret}, {"vm", token.vm}, {"csr", csr_pem}}.dump();
+      dump_json(nlohmann::json{{"token_secret", token.secret}, {"vm", token.vm}, {"csr", csr_pem}});
   net::io_context ioc;
   Result<EnrollAnswer> result = make_error("enroll_failed", "the enrollment did not complete");
   net::co_spawn(ioc, exchange(token, *hub, body, options, *tls),

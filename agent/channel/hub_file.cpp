@@ -1,11 +1,13 @@
 #include "agent/channel/hub_file.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace phoenix::agent {
 
 std::string serialize_hub_file(const HubFile& hub) {
-  return nlohmann::json{{"url", hub.url}, {"vm", hub.vm}, {"ca_sha256", hub.ca_sha256}}.dump(2) + "\n";
+  return dump_json(nlohmann::json{{"url", hub.url}, {"vm", hub.vm}, {"ca_sha256", hub.ca_sha256}}, 2) + "\n";
 }
 
 Result<HubFile> parse_hub_file(std::string_view text, const std::string& source) {

@@ -1,5 +1,7 @@
 #include "agent/channel/run_command.hpp"
 
+#include "shared/core/io_loop.hpp"
+
 #include "agent/apply/pending_apply.hpp"
 #include "agent/channel/agent_config.hpp"
 #include "agent/channel/agent_runner.hpp"
@@ -109,7 +111,8 @@ int run_run_command(const std::vector<std::string>& args) {
     return 1;
   }
   // Returns once the runner has closed the channel and every timer is done.
-  ioc.run();
+  // run_io_loop: a handler that still throws is logged and costs only its own work.
+  run_io_loop(ioc, "agent");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "agent/docker/context_store.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
@@ -78,7 +80,7 @@ std::string make_context_meta_json(std::string_view host) {
   meta["Name"] = std::string(kContextName);
   meta["Metadata"] = Json{{"Description", std::string(kContextDescription)}};
   meta["Endpoints"] = Json{{"docker", Json{{"Host", std::string(host)}, {"SkipTLSVerify", false}}}};
-  return meta.dump();
+  return dump_json(meta);
 }
 
 Result<std::string> merge_current_context(std::string_view existing_config_text) {
@@ -92,7 +94,7 @@ Result<std::string> merge_current_context(std::string_view existing_config_text)
     }
   }
   config["currentContext"] = std::string(kContextName);
-  return config.dump(1, '\t') + "\n";  // the docker CLI's own layout
+  return dump_json(config, 1, '\t') + "\n";  // the docker CLI's own layout
 }
 
 Result<void> write_phoenix_context(fs::FileSystem& fs, const UserAccount& user, const ContextMaterial& material) {

@@ -1,5 +1,7 @@
 #include "agent/docker/daemon_json.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -92,7 +94,7 @@ Result<std::string> merge_daemon_json(std::string_view existing_text, const Daem
     }
     doc["hosts"] = hosts;
   }
-  return doc.dump(2) + "\n";
+  return dump_json(doc, 2) + "\n";
 }
 
 Result<DaemonTlsReport> read_daemon_tls_settings(std::string_view text) {

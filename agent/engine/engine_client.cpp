@@ -1,5 +1,7 @@
 #include "agent/engine/engine_client.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "agent/engine/api_version.hpp"
 
 namespace phoenix::agent::engine {
@@ -62,7 +64,7 @@ Result<nlohmann::json> EngineClient::get(std::string_view path) {
 }
 
 Result<nlohmann::json> EngineClient::post(std::string_view path, const nlohmann::json& body) {
-  const std::string text = body.is_null() ? std::string() : body.dump();
+  const std::string text = body.is_null() ? std::string() : dump_json(body);
   return checked_json(call(http::verb::post, path, text), path);
 }
 

@@ -1,5 +1,7 @@
 #include "hub/admin/hub_init.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "hub/store/hub_store.hpp"
 #include "shared/pki/certificate_authority.hpp"
 #include "shared/pki/certificate_request.hpp"
@@ -100,7 +102,7 @@ std::string default_hub_config(const std::string& public_host) {
       {"driver", "tart"},
       {"tart", {{"path", "/opt/homebrew/bin/tart"}, {"list_cache_ms", 1000}}},
   };
-  return config.dump(2) + "\n";
+  return dump_json(config, 2) + "\n";
 }
 
 Result<InitReport> initialize_hub(fs::FileSystem& fs, const InitOptions& options) {

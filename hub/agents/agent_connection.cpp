@@ -1,5 +1,7 @@
 #include "hub/agents/agent_connection.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "hub/agents/agent_session.hpp"
 #include "hub/agents/peer_identity_check.hpp"
 #include "shared/core/log.hpp"
@@ -95,7 +97,16 @@ void AgentConnection::on_read(beast::error_code ec, std::size_t) {
     }
     return;
   }
-  handle(parser_->release());
+  // The crash boundary of one request: whatever a handler throws costs this request (a 500
+  // in the hub's own words, the details in the log), never the hub or other connections.
+  try {
+    handle(parser_->release());
+  } catch (const std::exception& e) {
+    log::error(kLog, "a request from " + peer_ + " failed: " + printable(e.what(), 512));
+    if (!handed_over_) {
+      reply(500, error_reply(500, "internal_error", "the hub failed to handle this request; see its log").body);
+    }
+  }
 }
 
 void AgentConnection::handle(Request request) {
@@ -152,7 +163,7 @@ void AgentConnection::reply(unsigned status, const nlohmann::json& body) {
   response_->set(http::field::content_type, "application/json");
   response_->set(http::field::cache_control, "no-store");
   response_->keep_alive(false);
-  response_->body() = body.dump() + "\n";
+  response_->body() = dump_json(body) + "\n";
   response_->prepare_payload();
   beast::get_lowest_layer(stream_).expires_after(state_->config.http_timeout);
   http::async_write(stream_, *response_,

@@ -1,5 +1,7 @@
 #include "hub/agents/agent_session.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/protocol/json_read.hpp"
 
 #include "shared/core/log.hpp"
@@ -124,7 +126,14 @@ void AgentSession::on_read(beast::error_code ec, std::size_t) {
     send_error("", "invalid_envelope", "binary frames are not part of the protocol: send text");
   } else {
     const std::string text = beast::buffers_to_string(buffer_.data());
-    handle_text(text);
+    // The crash boundary of one message: a handler that throws costs that message (an error
+    // answer and a log line), never this channel, the other agents or the hub.
+    try {
+      handle_text(text);
+    } catch (const std::exception& e) {
+      log::error(kLog, "a message from agent " + identity_.name + " failed: " + printable(e.what(), 512));
+      send_error(salvage_id(text), "internal_error", "the hub failed to handle this message; see its log");
+    }
   }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > kKeptBufferCapacity) buffer_.shrink_to_fit();

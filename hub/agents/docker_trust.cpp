@@ -1,5 +1,7 @@
 #include "hub/agents/docker_trust.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/fs/real_file_system.hpp"
 
 #include <nlohmann/json.hpp>
@@ -113,7 +115,7 @@ Result<void> DockerTrust::set(const DockerTrustState& state) {
   if (issuers_.count(state.signing) == 0) return make_error("invalid_config", "unknown docker CA \"" + state.signing + "\"");
   fs::RealFileSystem fs;
   const nlohmann::json j = {{"signing", state.signing}, {"trusted", state.trusted}};
-  if (auto w = fs.write_file_atomic(ca_dir_ + kTrustFile, j.dump(2) + "\n"); !w) return w;
+  if (auto w = fs.write_file_atomic(ca_dir_ + kTrustFile, dump_json(j, 2) + "\n"); !w) return w;
   state_ = state;
   return ok();
 }

@@ -1,6 +1,7 @@
 #include "hub/agents/enrollment_handler.hpp"
 
 #include "shared/core/log.hpp"
+#include "shared/core/safe_text.hpp"
 #include "shared/pki/digest.hpp"
 #include "shared/protocol/enroll_token.hpp"
 
@@ -11,6 +12,10 @@ constexpr const char* kLog = "agent-enroll";
 
 Error invalid(std::string message) { return make_error("invalid_request", std::move(message)); }
 
+bool is_token_refusal(const Error& e) {
+  return e.code == "token_invalid" || e.code == "token_used" || e.code == "token_expired";
+}
+
 }  // namespace
 
 Result<EnrollRequest> parse_enroll_request(std::string_view body) {
@@ -19,7 +24,7 @@ Result<EnrollRequest> parse_enroll_request(std::string_view body) {
   if (!json.is_object()) return invalid("the body must be a JSON object");
   for (const auto& [key, value] : json.items()) {
     if (key != "token_secret" && key != "vm" && key != "csr") {
-      return invalid("unknown field '" + key + "' (expected token_secret, vm, csr)");
+      return invalid("unknown field '" + printable(key, 64) + "' (expected token_secret, vm, csr)");
     }
     if (!value.is_string()) return invalid("field '" + key + "' must be a string");
   }
@@ -51,14 +56,37 @@ EnrollmentHandler::EnrollmentHandler(std::shared_ptr<HubStore> store,
 
 JsonReply EnrollmentHandler::handle(std::string_view body, const std::string& peer,
                                     pki::TimePoint now) const {
+  // The caller is a stranger until its token checks out: every answer carries a stable code
+  // and a message this hub wrote (names from the request only escaped, by printable());
+  // what the store or OpenSSL said goes to the log only.
   auto refuse = [&](unsigned status, const Error& e) {
     log::warning(kLog, "enrollment from " + peer + " refused (" + std::to_string(status) +
                            "): " + e.to_string());
     return error_reply(status, e.code, e.message);
   };
+  auto store_failed = [&](const Error& e) {
+    log::error(kLog, "enrollment from " + peer + ": the store failed: " + e.to_string());
+    return error_reply(503, "store_unavailable",
+                       "the hub cannot use its store right now; try again later");
+  };
 
   auto request = parse_enroll_request(body);
   if (!request) return refuse(400, request.error());
+
+  // The token first, without spending it: a caller with no usable token learns nothing else,
+  // and never reaches the CSR parser.
+  const auto token_hash = pki::sha256_hex(request->token_secret);
+  auto token_vm = store_->check_token(token_hash, now);
+  if (!token_vm) {
+    const auto& e = token_vm.error();
+    if (is_token_refusal(e)) return refuse(401, e);
+    return store_failed(e);
+  }
+  if (*token_vm != request->vm) {
+    // The caller holds this token's secret, so naming its VM tells them nothing new.
+    return refuse(403, make_error("name_not_allowed",
+                                  "token is for " + *token_vm + ", CSR claims " + request->vm));
+  }
 
   // Checked before the token is spent: a CSR that could never be signed for the VM the
   // request names must not cost the operator a token.
@@ -67,31 +95,22 @@ JsonReply EnrollmentHandler::handle(std::string_view body, const std::string& pe
     return refuse(e.code == "name_not_allowed" ? 403 : 400, e);
   }
 
-  auto vm = store_->consume_token(pki::sha256_hex(request->token_secret), now);
+  auto vm = store_->consume_token(token_hash, now);
   if (!vm) {
     const auto& e = vm.error();
-    if (e.code == "token_invalid" || e.code == "token_used" || e.code == "token_expired") {
-      return refuse(401, e);
-    }
-    return refuse(503, make_error("store_unavailable", e.message));
-  }
-  if (*vm != request->vm) {
-    return refuse(403, make_error("name_not_allowed", "token is for " + *vm + ", CSR claims " +
-                                                          request->vm));
+    if (is_token_refusal(e)) return refuse(401, e);  // spent by a racing request
+    return store_failed(e);
   }
 
   auto cert = issuer_->issue(request->csr_pem, *vm, now);
   if (!cert) {
     log::error(kLog, "signing the identity of " + *vm + " failed: " + cert.error().to_string());
-    return error_reply(500, "internal_error", "the hub could not sign the certificate: " +
-                                                  cert.error().message);
+    return error_reply(500, "internal_error", "the hub could not sign the certificate; see its log");
   }
   const auto facts = cert->facts();
   if (auto recorded = store_->record_enrollment(*vm, facts.serial_hex, facts.not_after, now);
       !recorded) {
-    log::error(kLog, "recording the enrollment of " + *vm + " failed: " +
-                         recorded.error().to_string());
-    return error_reply(503, "store_unavailable", recorded.error().message);
+    return store_failed(recorded.error());
   }
   log::notice(kLog, "agent " + *vm + " enrolled from " + peer + ": identity serial " +
                         facts.serial_hex + " valid until " + pki::format_utc(facts.not_after));

@@ -61,15 +61,17 @@ void list_agents(const AgentApi& api, const Respond& respond) {
   respond(http::json_response(Status::ok, array));
 }
 
-void revoke_agent(const AgentApi& api, const std::string& name, const Respond& respond) {
+// True when `name` is now revoked (stored, connection closed); the answer is sent either way.
+bool revoke_agent(const AgentApi& api, const std::string& name, const Respond& respond) {
   auto known = api.store->get_agent(name);
-  if (!known) return respond(error_to_response(known.error()));
-  if (!*known) return respond(error_to_response(agent_not_found(name)));
+  if (!known) return respond(error_to_response(known.error())), false;
+  if (!*known) return respond(error_to_response(agent_not_found(name))), false;
   // The registry writes the deny list and closes the live connection with 1008 at once.
-  if (auto revoked = api.registry->revoke(name); !revoked) return respond(error_to_response(revoked.error()));
+  if (auto revoked = api.registry->revoke(name); !revoked) return respond(error_to_response(revoked.error())), false;
   auto agent = load_agent(api, name);
-  if (!agent) return respond(error_to_response(agent.error()));
+  if (!agent) return respond(error_to_response(agent.error())), true;
   respond(http::json_response(Status::ok, *agent));
+  return true;
 }
 
 void create_token(const AgentApi& api, const EnrollTokenRequest& request, const Respond& respond) {
@@ -185,11 +187,9 @@ void add_agent_routes(http::Router& router, std::shared_ptr<const AgentApi> api)
               [api](const http::Request&, const RouteContext& context, Respond respond) {
                 auto name = checked_name(context, respond);
                 if (!name) return;
-                if (!api->before_revoke) {
-                  return api->run_blocking([api, respond, name = *name] { revoke_agent(*api, name, respond); });
-                }
-                api->before_revoke(*name, [api, respond, name = *name] {
-                  api->run_blocking([api, respond, name] { revoke_agent(*api, name, respond); });
+                // Revoke first: stored and disconnected now; the swarm's clean-up follows.
+                api->run_blocking([api, respond, name = *name] {
+                  if (revoke_agent(*api, name, respond) && api->after_revoke) api->after_revoke(name);
                 });
               }});
 

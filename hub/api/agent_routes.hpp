@@ -32,9 +32,10 @@ struct AgentApi {
   // Runs `work` where blocking is fine (and may run it later, on another thread).
   std::function<void(std::function<void()> work)> run_blocking;
   std::function<StoreTime()> now = [] { return std::chrono::system_clock::now(); };
-  // Runs before a revocation through the API (the swarm lets the VM go); calls `then` when
-  // done, on any thread. Empty: revoke at once.
-  std::function<void(const std::string& vm, std::function<void()> then)> before_revoke;
+  // Runs after a revocation through the API has been stored and the VM's connection closed
+  // (the swarm's managers forget its node, in the background). Revocation never waits on the
+  // revoked VM, nor on the swarm: the operator's answer comes at once. Empty: nothing more.
+  std::function<void(const std::string& vm)> after_revoke;
 };
 
 void add_agent_routes(http::Router& router, std::shared_ptr<const AgentApi> api);

@@ -1,5 +1,7 @@
 #include "hub/api/serve.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "hub/admin/hub_paths.hpp"
 #include "hub/agents/agent_endpoint.hpp"
 #include "hub/api/agent_routes.hpp"
@@ -13,6 +15,7 @@
 #include "hub/http/http_server.hpp"
 #include "hub/admin/token_issuer.hpp"
 #include "phoenix/version.hpp"
+#include "shared/core/io_loop.hpp"
 #include "shared/core/log.hpp"
 #include "shared/fs/real_file_system.hpp"
 #include "shared/platform/service_notify.hpp"
@@ -155,10 +158,18 @@ int run_serve(const HubConfig& config) {
   rotation_api->run_blocking = agent_api->run_blocking;
   auto swarm = std::make_shared<SwarmService>(blocking.get_executor(), endpoint.shared_registry(), store, config.swarm);
   swarm->start();
-  agent_api->before_revoke = [swarm](const std::string& vm, std::function<void()> then) {
-    swarm->remove(vm, [then](nlohmann::json) { then(); });
+  agent_api->after_revoke = [swarm](const std::string& vm) {
+    swarm->remove(vm, [vm](const nlohmann::json& result) {
+      log::info("swarm", "after revoking " + vm + ": " + dump_json(result));
+    });
   };
   add_fleet_collectors(*metrics, endpoint.shared_registry(), store);
+  metrics->add_collector([] {
+    return std::vector<MetricFamily>{
+        {"phoenix_handler_failures_total",
+         "Handlers that threw into the io loop: each cost its own request or connection, never the hub.",
+         "counter", {{{}, static_cast<double>(io_loop_exceptions())}}}};
+  });
 
   // Live events for the dashboard (GET /events): what changed, announced where it changes.
   auto events = std::make_shared<EventBus>();
@@ -168,7 +179,7 @@ int run_serve(const HubConfig& config) {
     std::optional<std::string> fingerprint;
     if (auto agent = registry->find(vm)) {
       fingerprint = std::to_string(to_unix_seconds(agent->since)) + ' ' + agent->cert_serial + ' ' +
-                    agent->last_state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                    dump_json(agent->last_state);
     }
     if (agent_changes->changed(vm, std::move(fingerprint))) events->publish("agent", {{"vm", vm}});
   });
@@ -258,8 +269,9 @@ int run_serve(const HubConfig& config) {
   notify_systemd("READY=1");
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  // run_io_loop: a handler that still throws is logged and costs only its own work.
+  for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&ioc] { run_io_loop(ioc, "serve"); });
+  run_io_loop(ioc, "serve");
   for (auto& t : threads) t.join();
   blocking.join();  // finishes queued store work; nothing new arrives once io has stopped
   log::info("serve", "stopped");

@@ -1,5 +1,7 @@
 #include "hub/events/event_bus.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <algorithm>
 
 namespace phoenix::hub {
@@ -16,7 +18,7 @@ std::string EventBus::format(std::uint64_t id, std::string_view type, const nloh
   // dump() escapes control characters, so the JSON is one line and cannot end the record.
   std::string out = "id: " + std::to_string(id) + "\nevent: ";
   out.append(type);
-  out += "\ndata: " + data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
+  out += "\ndata: " + dump_json(data) + "\n\n";
   return out;
 }
 

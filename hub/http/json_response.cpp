@@ -1,5 +1,7 @@
 #include "hub/http/json_response.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "phoenix/version.hpp"
 
 namespace phoenix::hub::http {
@@ -10,7 +12,7 @@ Response json_response(Status status, const nlohmann::json& body) {
   res.set(beast_http::field::server, std::string("phoenix-hub/") + kVersion);
   res.set(beast_http::field::cache_control, "no-store");
   // `replace` keeps invalid UTF-8 from a driver's message from throwing here.
-  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body() = dump_json(body);
   res.body() += '\n';
   res.prepare_payload();
   return res;

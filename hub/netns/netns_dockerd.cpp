@@ -1,5 +1,7 @@
 #include "hub/netns/netns_dockerd.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "hub/netns/host_sweep.hpp"
 #include "shared/process/detached_spawner.hpp"
 
@@ -69,7 +71,7 @@ Result<void> save_dockerd_settings(const std::string& vm_dir, const NetnsDockerd
   const std::string path = vm_dir + "/dockerd.json";
   {
     std::ofstream out(path + ".tmp");
-    out << j.dump(2) << "\n";
+    out << dump_json(j, 2) << "\n";
     out.close();
     if (!out) return make_error("io_error", "cannot write " + path + ".tmp");
   }

@@ -1,5 +1,7 @@
 #include "hub/store/hub_store.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "hub/store/sqlite_database.hpp"
 #include "hub/store/store_schema.hpp"
 
@@ -111,7 +113,26 @@ Result<std::string> HubStore::consume_token(const std::string& hash_hex, StoreTi
     return vm;
   }
 
-  // No winner: say why, so the agent's operator knows whether to make a new token.
+  return token_refusal(hash_hex);  // no winner: say why
+}
+
+Result<std::string> HubStore::check_token(const std::string& hash_hex, StoreTime now) {
+  std::lock_guard lock(mutex_);
+  const auto now_s = to_unix_seconds(now);
+  auto query = db_->prepare(
+      "SELECT vm FROM enroll_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?");
+  if (!query) return query.error();
+  if (auto r = query->bind(1, hash_hex); !r) return r.error();
+  if (auto r = query->bind(2, now_s); !r) return r.error();
+  auto row = query->step();
+  if (!row) return row.error();
+  if (*row) return query->column_text(0);
+  return token_refusal(hash_hex);
+}
+
+// Why a token cannot be used, so the agent's operator knows whether to make a new one.
+// Called with mutex_ held.
+Result<std::string> HubStore::token_refusal(const std::string& hash_hex) {
   auto query = db_->prepare("SELECT used_at, expires_at FROM enroll_tokens WHERE hash = ?");
   if (!query) return query.error();
   if (auto r = query->bind(1, hash_hex); !r) return r.error();
@@ -187,7 +208,7 @@ Result<void> HubStore::set_last_state(const std::string& name, const nlohmann::j
   auto stmt = db_->prepare("UPDATE agents SET last_state = ?, last_seen = ? WHERE name = ?");
   if (!stmt) return stmt.error();
   // `replace` keeps invalid UTF-8 from an agent from throwing out of dump().
-  if (auto r = stmt->bind(1, state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); !r) {
+  if (auto r = stmt->bind(1, dump_json(state)); !r) {
     return r;
   }
   if (auto r = stmt->bind(2, to_unix_seconds(now)); !r) return r;

@@ -62,6 +62,9 @@ class HubStore {
   // used_at IS NULL AND expires_at > now). Returns the token's VM name. Errors:
   // "token_invalid" (unknown hash), "token_used", "token_expired".
   Result<std::string> consume_token(const std::string& hash_hex, StoreTime now);
+  // The same answer as consume_token without using the token up: enrollment asks this first,
+  // so a caller without a usable token never reaches the CSR parser.
+  Result<std::string> check_token(const std::string& hash_hex, StoreTime now);
   // Deletes tokens that expired before `cutoff` (used or not); returns how many.
   Result<int> prune_tokens(StoreTime cutoff);
 
@@ -123,6 +126,7 @@ class HubStore {
  private:
   explicit HubStore(std::unique_ptr<SqliteDatabase> db);
 
+  Result<std::string> token_refusal(const std::string& hash_hex);
   Result<void> insert_rotation(const RotationRecord& rotation);
   Result<void> write_rotation_target(const std::string& id, const RotationTargetRecord& target);
   Result<void> write_rotation_phase(const std::string& id, const std::string& plan, int phase);

@@ -211,33 +211,23 @@ void SwarmService::finish(const std::shared_ptr<Run>& run) {
 
 void SwarmService::remove(const std::string& name, Done done) {
   net::post(strand_, [self = shared_from_this(), name, done = std::move(done)]() mutable {
-    const auto vms = self->observe();
-    SwarmVm leaving;
+    // observe() leaves revoked VMs out; the leaving VM's last report comes from the store.
+    auto record = self->store_->get_agent(name);
+    if (!record || !*record) return done({{"removed", false}, {"node_id", ""}});
+    const SwarmVm leaving = observe_one(name, false, (*record)->last_state);
     std::string manager;
-    for (const auto& vm : vms) {
-      if (vm.name == name) leaving = vm;
+    for (const auto& vm : self->observe()) {
       if (vm.name != name && vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
     }
-    if (leaving.node_id.empty() || leaving.state != "active") return done({{"left", false}, {"removed", false}});
-    auto result = std::make_shared<json>(json{{"left", false}, {"removed", false}});
-    auto remove_node = [self, manager, node = leaving.node_id, result, done]() mutable {
-      if (manager.empty()) return done(*result);
-      self->registry_->send_command(
-          manager, MessageType::swarm_remove_node, {{"node_id", node}},
-          [result, done](Result<json> answer) mutable {
-            (*result)["removed"] = answer.has_value();
-            if (!answer) log::warning(kLog, "removing the node failed: " + answer.error().message);
-            done(*result);
-          },
-          kCommandTimeout);
-    };
-    if (!leaving.connected) return remove_node();
-    log::info(kLog, name + " leaves the swarm (removed from the fleet)");
+    if (leaving.node_id.empty() || leaving.state != "active" || manager.empty()) {
+      return done({{"removed", false}, {"node_id", leaving.node_id}});
+    }
+    log::info(kLog, "removing the node of " + name + " (" + leaving.node_id + ") through " + manager);
     self->registry_->send_command(
-        name, MessageType::swarm_leave, json::object(),
-        [result, remove_node](Result<json> answer) mutable {
-          (*result)["left"] = answer.has_value();
-          remove_node();
+        manager, MessageType::swarm_remove_node, {{"node_id", leaving.node_id}},
+        [done, node = leaving.node_id](Result<json> answer) mutable {
+          if (!answer) log::warning(kLog, "removing node " + node + " failed: " + answer.error().message);
+          done({{"removed", answer.has_value()}, {"node_id", node}});
         },
         kCommandTimeout);
   });

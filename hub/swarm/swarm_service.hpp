@@ -34,8 +34,9 @@ class SwarmService : public std::enable_shared_from_this<SwarmService> {
   // {"leader":…,"nodes":[…],"vms":[{"vm","desired_role","role","state","node_id","in_sync"}],
   //  "drift":[…],"managers_desired":[…]}
   void inspect(Done done);
-  // A VM leaving the fleet (revoked): it leaves the swarm (if its agent is connected) and a
-  // manager forgets its node, so the swarm shows no dead member. {"left":…,"removed":…}.
+  // A VM that left the fleet (revoked, so no longer heard): a connected manager of the swarm
+  // removes its node (by the node id the VM last reported), so the swarm shows no dead member
+  // and no longer schedules onto it. {"removed":true|false, "node_id":…}.
   void remove(const std::string& vm, Done done);
 
  private:

@@ -1,5 +1,7 @@
 #include "hub/tart/tart_errors.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 namespace phoenix::hub {
 namespace {
 
@@ -17,7 +19,8 @@ std::string trim(std::string_view text) {
 }
 
 Error map_tart_exit(int exit_code, std::string_view text, std::string_view what) {
-  std::string message = trim(text);
+  // tart's stderr reaches API callers and logs: any bytes escaped, at most 1 KiB shown.
+  std::string message = printable(trim(text), 1024);
   // tart uses exit 2 for the "wrong state / no such VM" family; the text tells them apart.
   if (exit_code == 2) {
     if (contains(message, "does not exist")) return make_error("vm_not_found", message);

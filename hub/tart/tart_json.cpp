@@ -1,6 +1,7 @@
 #include "hub/tart/tart_json.hpp"
 
 #include "hub/vms/vm_name.hpp"
+#include "shared/core/safe_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +66,10 @@ void fill_state(const json& obj, VmInfo& vm) {
 }  // namespace
 
 Result<std::vector<VmInfo>> parse_tart_list(std::string_view json_text) {
-  const json doc = json::parse(json_text, nullptr, false);
+  // A name that is not UTF-8 (tart takes any bytes a file name may hold) would make the whole
+  // document unparseable: with U+FFFD in its place, that entry fails the name check below and
+  // only it is left out.
+  const json doc = json::parse(to_valid_utf8(json_text), nullptr, false);
   if (doc.is_discarded() || !doc.is_array()) {
     return make_error("driver_failed", "tart list did not print a JSON array");
   }
@@ -90,7 +94,7 @@ Result<std::vector<VmInfo>> parse_tart_list(std::string_view json_text) {
 }
 
 Result<VmInfo> parse_tart_get(std::string_view name, std::string_view json_text) {
-  const json doc = json::parse(json_text, nullptr, false);
+  const json doc = json::parse(to_valid_utf8(json_text), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return make_error("driver_failed", "tart get did not print a JSON object");
   }

@@ -1,5 +1,7 @@
 #include "shared/pki/certificate.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/pki/digest.hpp"
 #include "shared/pki/error_codes.hpp"
 #include "shared/pki/pem.hpp"
@@ -74,7 +76,7 @@ Result<std::vector<Certificate>> certificates_from_pem(std::string_view pem) {
   std::vector<Certificate> certificates;
   for (const PemBlock& block : *blocks) {
     if (block.type != "CERTIFICATE") {
-      return pki_error(errc::invalid_pem, "expected certificates but found a '" + block.type +
+      return pki_error(errc::invalid_pem, "expected certificates but found a '" + printable(block.type, 64) +
                                               "' PEM block; check which file was given");
     }
     auto cert = Certificate::from_der(block.der);

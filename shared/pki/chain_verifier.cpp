@@ -1,5 +1,7 @@
 #include "shared/pki/chain_verifier.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/pki/error_codes.hpp"
 #include "shared/pki/x509_names.hpp"
 
@@ -14,7 +16,7 @@ std::string describe(const X509* cert) {
   if (cert == nullptr) return "a certificate in the chain";
   BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   OpenSslStringPtr hex(serial ? BN_bn2hex(serial.get()) : nullptr);
-  return "certificate '" + common_name_of(X509_get_subject_name(cert)) + "' (serial " +
+  return "certificate '" + printable(common_name_of(X509_get_subject_name(cert)), 64) + "' (serial " +
          (hex ? hex.get() : "?") + ")";
 }
 
@@ -59,7 +61,7 @@ Error verify_error(int code, const X509* cert, Usage purpose) {
 }  // namespace
 
 Result<void> verify_chain(const Certificate& leaf, const std::vector<Certificate>& trusted_roots,
-                          Usage purpose, std::optional<TimePoint> at) {
+                          Usage purpose, std::optional<TimePoint> at, ChainRules rules) {
   if (trusted_roots.empty()) {
     return pki_error(errc::unknown_ca, "no trusted CA certificates were given to verify " +
                                            describe(leaf.native()) + " against");
@@ -81,7 +83,7 @@ Result<void> verify_chain(const Certificate& leaf, const std::vector<Certificate
     return openssl_failure("set the verification purpose");
   }
   X509_VERIFY_PARAM* params = X509_STORE_CTX_get0_param(context.get());  // borrowed
-  X509_VERIFY_PARAM_set_flags(params, X509_V_FLAG_X509_STRICT);
+  if (rules == ChainRules::strict) X509_VERIFY_PARAM_set_flags(params, X509_V_FLAG_X509_STRICT);
   if (at) X509_VERIFY_PARAM_set_time(params, std::chrono::system_clock::to_time_t(*at));
 
   int verified = X509_verify_cert(context.get());

@@ -14,12 +14,22 @@
 
 namespace phoenix::pki {
 
+// Which rules a chain is held to.
+//   strict:     X509_V_FLAG_X509_STRICT on top of OpenSSL's checks (RFC 5280 profile: a CA
+//               must carry keyUsage, an AKID, ...). For chains Phoenix's own CAs make.
+//   as_dockerd: what dockerd and the docker CLI (Go's crypto/x509) verify: signatures, dates,
+//               purpose (EKU), a keyUsage that is present must allow signing certs; a CA
+//               without keyUsage, as `openssl req -x509` makes with Debian's default
+//               openssl.cnf, passes. For material an operator brings to `docker apply`.
+enum class ChainRules { strict, as_dockerd };
+
 // X509_verify_cert with the roots as the only trust anchors, purpose SSL server/client
-// (EKU and keyUsage must allow `purpose`) and X509_V_FLAG_X509_STRICT. `at` replaces the
-// current time for validity checks. Errors: "cert_expired", "cert_not_yet_valid",
-// "unknown_ca" (no trusted root signed it), "wrong_purpose", "chain_invalid" (others).
+// (EKU and keyUsage must allow `purpose`) under `rules`. `at` replaces the current time for
+// validity checks. Errors: "cert_expired", "cert_not_yet_valid", "unknown_ca" (no trusted
+// root signed it), "wrong_purpose", "chain_invalid" (others, naming the certificate at fault).
 Result<void> verify_chain(const Certificate& leaf, const std::vector<Certificate>& trusted_roots,
-                          Usage purpose, std::optional<TimePoint> at = {});
+                          Usage purpose, std::optional<TimePoint> at = {},
+                          ChainRules rules = ChainRules::strict);
 
 // X509_check_private_key: "key_mismatch" unless `key` is the certificate's private key.
 Result<void> check_key_matches(const Certificate& certificate, const PrivateKey& key);

@@ -1,5 +1,7 @@
 #include "shared/pki/signing_policy.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/pki/error_codes.hpp"
 #include "shared/pki/key_type.hpp"
 #include "shared/pki/x509_names.hpp"
@@ -47,7 +49,7 @@ Result<void> check_request(const CsrFacts& request, const SigningPolicy& policy)
                          " common names; it must have exactly one, '" + policy.common_name + "'");
   }
   if (request.common_name != policy.common_name) {
-    return not_allowed("common name '" + request.common_name + "'", policy.common_name);
+    return not_allowed("common name '" + printable(request.common_name, 64) + "'", policy.common_name);
   }
   if (request.malformed_extensions) {
     return pki_error(errc::name_not_allowed,
@@ -55,19 +57,19 @@ Result<void> check_request(const CsrFacts& request, const SigningPolicy& policy)
                      "new CSR");
   }
   if (!request.other_names.empty()) {
-    return not_allowed("the alternative name '" + request.other_names.front() + "'",
+    return not_allowed("the alternative name '" + printable(request.other_names.front(), 64) + "'",
                        policy.common_name);
   }
   for (const std::string& dns : request.dns_names) {
     auto canonical = canonical_dns_name(dns);
     if (!canonical || allowed_dns->count(*canonical) == 0) {
-      return not_allowed("DNS name '" + dns + "'", policy.common_name);
+      return not_allowed("DNS name '" + printable(dns, 64) + "'", policy.common_name);
     }
   }
   for (const std::string& ip : request.ip_addresses) {
     auto canonical = canonical_ip(ip);
     if (!canonical || allowed_ips->count(*canonical) == 0) {
-      return not_allowed("IP address '" + ip + "'", policy.common_name);
+      return not_allowed("IP address '" + printable(ip, 64) + "'", policy.common_name);
     }
   }
   if (policy.require_p256) {

@@ -1,5 +1,7 @@
 #include "shared/pki/x509_names.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include "shared/pki/error_codes.hpp"
 
 #include <arpa/inet.h>
@@ -118,7 +120,7 @@ Result<X509ExtensionPtr> make_subject_alt_name_extension(const std::vector<std::
     ASN1_OCTET_STRING* value = a2i_IPADDRESS(ip.c_str());
     if (value == nullptr) {
       drain_openssl_errors();
-      return pki_error(errc::invalid_ip, "'" + ip + "' is not an IPv4 or IPv6 address");
+      return pki_error(errc::invalid_ip, "'" + printable(ip, 64) + "' is not an IPv4 or IPv6 address");
     }
     auto name = make_general_name(GEN_IPADD, value);
     if (!name) return name.error();
@@ -142,7 +144,7 @@ Result<std::string> canonical_ip(std::string_view text) {
       inet_ntop(AF_INET6, bytes, output, sizeof output) != nullptr) {
     return std::string(output);
   }
-  return pki_error(errc::invalid_ip, "'" + input + "' is not an IPv4 or IPv6 address");
+  return pki_error(errc::invalid_ip, "'" + printable(input, 64) + "' is not an IPv4 or IPv6 address");
 }
 
 Result<std::string> canonical_dns_name(std::string_view text) {
@@ -150,7 +152,7 @@ Result<std::string> canonical_dns_name(std::string_view text) {
   name.reserve(text.size());
   for (char c : text) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   auto refuse = [&](const std::string& why) {
-    return pki_error(errc::invalid_name, "'" + std::string(text) + "' is not a valid DNS name: " + why);
+    return pki_error(errc::invalid_name, "'" + printable(text, 64) + "' is not a valid DNS name: " + why);
   };
   if (name.empty() || name.size() > 253) return refuse("it must be 1 to 253 characters");
   std::size_t start = 0;

@@ -1,5 +1,7 @@
 #include "shared/protocol/enroll_token.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -118,7 +120,7 @@ std::string encode_enroll_token(const EnrollToken& token) {
   // nlohmann::json objects sort keys; the order does not matter to the decoder.
   const nlohmann::json body = {
       {"hub", token.hub_url}, {"ca", token.ca_sha256}, {"vm", token.vm}, {"secret", token.secret}};
-  return std::string(kEnrollTokenPrefix) + base64url_encode(body.dump());
+  return std::string(kEnrollTokenPrefix) + base64url_encode(dump_json(body));
 }
 
 Result<EnrollToken> decode_enroll_token(std::string_view text) {

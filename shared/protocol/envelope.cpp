@@ -1,5 +1,7 @@
 #include "shared/protocol/envelope.hpp"
 
+#include "shared/core/safe_text.hpp"
+
 namespace phoenix::protocol {
 namespace {
 
@@ -30,7 +32,7 @@ Result<Envelope> decode(std::string_view text, const JsonLimits& limits) {
       if (!value.is_number_integer()) return invalid("field \"v\" must be an integer");
       if (value.get<std::int64_t>() != kProtocolVersion) {
         return make_error("unsupported_version",
-                          "protocol version " + value.dump() + " is not supported (this build speaks " +
+                          "protocol version " + dump_json(value) + " is not supported (this build speaks " +
                               std::to_string(kProtocolVersion) + ")");
       }
     } else if (key == "type") {
@@ -64,7 +66,7 @@ std::string encode(const Envelope& envelope) {
   doc["body"] = envelope.body.is_object() ? envelope.body : nlohmann::json::object();
   // Replace invalid UTF-8 rather than throw: a bad byte in a reported file name must not
   // take the channel down.
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return dump_json(doc);
 }
 
 Envelope make_message(MessageType type, std::string id, nlohmann::json body) {

@@ -31,6 +31,23 @@ TEST_F(MaterialValidation, AcceptsAGoodSetAndReportsSerials) {
   EXPECT_FALSE(r->server_not_after.empty());
 }
 
+// What `openssl req -x509` makes with Debian's default config has no keyUsage; dockerd and
+// the docker CLI accept it, so apply does too, and says where it differs from RFC 5280.
+TEST_F(MaterialValidation, AcceptsACaMadeByTheOpensslCliAsDockerdDoes) {
+  auto r = validate_material(test::openssl_cli_files(), std::chrono::system_clock::now());
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_FALSE(r->notes.empty());
+  EXPECT_NE(r->notes.front().find("dockerd accepts"), std::string::npos) << r->notes.front();
+  EXPECT_TRUE(test::validated(files).notes.empty());  // Phoenix's own CAs are strict
+}
+
+// dockerd refuses a CA whose keyUsage forbids signing certificates; so does apply, naming it.
+TEST_F(MaterialValidation, RefusesACaWhoseKeyUsageForbidsSigningCerts) {
+  auto r = validate_material(test::openssl_cli_files("critical,digitalSignature"), std::chrono::system_clock::now());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code.rfind("server_cert_", 0), 0u) << r.error().code;
+}
+
 TEST_F(MaterialValidation, RefusesAServerKeyThatIsNotTheCertsKey) {
   files.server_key_pem = test::server_leaf(ca).key_pem;
   EXPECT_EQ(refusal(files), "server_key_mismatch");

@@ -1,6 +1,7 @@
 #include "tests/agent/apply/test_material.hpp"
 
 #include "shared/pki/certificate_request.hpp"
+#include "tests/shared/pki/pki_test_support.hpp"
 
 #include <stdexcept>
 
@@ -49,6 +50,22 @@ ValidatedMaterial validated(const CertFiles& files) {
   auto v = validate_material(files, std::chrono::system_clock::now());
   if (!v) throw std::runtime_error(v.error().to_string());
   return *v;
+}
+
+CertFiles openssl_cli_files(const std::string& ca_key_usage) {
+  const auto ca_key = pki::PrivateKey::generate_p256().value();
+  const auto ca = pki::test::cli_style_ca(ca_key, ca_key_usage);
+  const auto server_key = pki::PrivateKey::generate_p256().value();
+  const auto client_key = pki::PrivateKey::generate_p256().value();
+  CertFiles f;
+  f.ca_pem = ca.to_pem();
+  f.server_cert_pem =
+      pki::test::cli_style_leaf(ca, ca_key, server_key, pki::Usage::server_auth, "DNS:localhost,IP:127.0.0.1")
+          .to_pem();
+  f.server_key_pem = server_key.to_pem();
+  f.client_cert_pem = pki::test::cli_style_leaf(ca, ca_key, client_key, pki::Usage::client_auth, "").to_pem();
+  f.client_key_pem = client_key.to_pem();
+  return f;
 }
 
 }  // namespace phoenix::agent::apply::test

@@ -33,4 +33,9 @@ Leaf client_leaf(const pki::CertificateAuthority& ca);
 CertFiles good_files(const pki::CertificateAuthority& ca);
 ValidatedMaterial validated(const CertFiles& files);
 
+// A complete set made the way docker's docs and old scripts make one with the openssl CLI:
+// `openssl req -x509` CA (no keyUsage unless `ca_key_usage` says, openssl.cnf syntax) and
+// leaves with only extendedKeyUsage and subjectAltName.
+CertFiles openssl_cli_files(const std::string& ca_key_usage = "");
+
 }  // namespace phoenix::agent::apply::test

@@ -2,10 +2,13 @@
 // upgrade (each logged with its reason), enrollment and its token errors, the channel's
 // message handling, revocation, hub restart and identity renewal.
 #include "tests/hub/agents/agents_test_support.hpp"
+#include "tests/hub/agents/hostile_csr.hpp"
 
 #include "shared/pki/digest.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/asn1.h>
+#include <sqlite3.h>
 
 #include <future>
 
@@ -202,7 +205,62 @@ TEST_F(AgentEndpointTest, MalformedEnrollmentBodyIs400) {
   EXPECT_EQ(answer->body["error"]["code"], "invalid_request");
 }
 
+// One request used to end the hub: a CSR whose names are not UTF-8 put those bytes into the
+// error message, and serialising it threw out of the io loop. Each now gets a 4xx with valid
+// JSON, and the hub goes on serving.
+TEST_F(AgentEndpointTest, CsrNamesThatAreNotUtf8GetA4xxAndTheHubGoesOn) {
+  const auto secret = add_token(*store, "vm1");
+  const std::vector<std::string> csrs = {
+      make_hostile_csr("vm1", V_ASN1_UTF8STRING, {"\xff"}),            // DNS SAN 0xFF
+      make_hostile_csr("vm1", V_ASN1_UTF8STRING, {"vm1", "a\xc3(b"}),  // broken sequence
+      make_hostile_csr("vm\xff", V_ASN1_IA5STRING, {"vm1"}),           // CN byte 0xFF
+      make_hostile_csr("vm1\n\xff", V_ASN1_T61STRING, {"vm1"}),        // Latin-1 CN, control
+  };
+  for (const auto& csr : csrs) {
+    auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", csr));
+    ASSERT_TRUE(answer) << answer.error().to_string();  // a reply, and valid JSON
+    EXPECT_GE(answer->status, 400u);
+    EXPECT_LT(answer->status, 500u);
+  }
+  // The token was not spent on any of them, and the hub still enrolls.
+  auto good = https_post(hub->port(), ca_pem(), "/agent/v1/enroll", enroll_body(secret, "vm1", make_csr("vm1")));
+  ASSERT_TRUE(good) << good.error().to_string();
+  EXPECT_EQ(good->status, 200u) << good->body.dump();
+  EXPECT_TRUE(logs.wait_for({"refused", "\\xff"})) << logs.all();
+}
+
+// A caller without a token learns nothing of the hub's insides: a broken store is a fixed
+// 503 message; what SQLite said is in the log only.
+TEST_F(AgentEndpointTest, StoreErrorsAreNotShownToStrangers) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/hub.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE enroll_tokens", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto answer = https_post(hub->port(), ca_pem(), "/agent/v1/enroll",
+                           enroll_body(pki::random_token(32), "vm1", make_csr("vm1")));
+  ASSERT_TRUE(answer) << answer.error().to_string();
+  EXPECT_EQ(answer->status, 503u);
+  EXPECT_EQ(answer->body["error"]["code"], "store_unavailable");
+  EXPECT_EQ(answer->body["error"]["message"], "the hub cannot use its store right now; try again later");
+  EXPECT_EQ(answer->body.dump().find("enroll_tokens"), std::string::npos) << answer->body.dump();
+  EXPECT_TRUE(logs.wait_for({"store failed", "enroll_tokens"})) << logs.all();
+}
+
 // --- channel ---
+
+// A text frame that is not UTF-8 is a protocol error (RFC 6455: close 1007) for that channel
+// only; the agent reconnects and the hub is unharmed.
+TEST_F(AgentEndpointTest, AHelloThatIsNotUtf8EndsOnlyThatChannel) {
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  ASSERT_TRUE(client->send("{\"v\":1,\"type\":\"hello\",\"id\":\"a-9\",\"body\":{\"vm\":\"vm1\",\"x\":\"\xff\"}}"));
+  auto read = client->read();
+  ASSERT_FALSE(read);
+  EXPECT_EQ(client->close_code(), 1007);
+  auto again = connect_agent(identity, "vm1");
+  EXPECT_TRUE(hub->registry().is_connected("vm1"));
+}
+
 
 TEST_F(AgentEndpointTest, MessageOverOneMebibyteClosesWith1009) {
   auto identity = enroll_directly(pki, *store, "vm1");

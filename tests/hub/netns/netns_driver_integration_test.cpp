@@ -389,14 +389,14 @@ TEST_F(NetnsDriverTest, SyncFormsOneSwarmIsANoOpTwiceRejoinsALeaverAndSurvivesAR
       120s))
       << swarm.dump(2);
 
-  // vm3 removed from the fleet (revoked): it leaves the swarm, and the manager forgets its node.
+  // vm3 removed from the fleet (revoked): the answer comes at once, without waiting on vm3 or
+  // the swarm, its channel is closed, and then a manager removes its node.
+  const auto revoke_started = std::chrono::steady_clock::now();
   ASSERT_EQ(call("POST", "/agents/vm3/revoke").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - revoke_started, 1s);
+  EXPECT_FALSE(call("GET", "/agents/vm3").json().value("connected", true));
   ASSERT_TRUE(eventually([&] { return call("GET", "/swarm").json()["nodes"].size() == 2; }, 60s))
       << call("GET", "/swarm").body;
-  ASSERT_EQ(run_program_output({docker_cli(), "-H", vm3_socket, "info", "--format", "{{.Swarm.LocalNodeState}}"},
-                               dir_.path() + "/info.out", dir_.path() + "/info.err"),
-            0);
-  EXPECT_EQ(read_text_file(dir_.path() + "/info.out"), "inactive\n");
 }
 
 class NetnsAutoJoinTest : public NetnsDriverTest {

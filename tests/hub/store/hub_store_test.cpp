@@ -137,6 +137,20 @@ TEST_F(HubStoreTest, TokenIsSingleUse) {
   EXPECT_EQ(second.error().code, "token_used");
 }
 
+// Enrollment asks before it parses the CSR: the same answers as consume_token, nothing spent.
+TEST_F(HubStoreTest, CheckingATokenDoesNotSpendIt) {
+  ASSERT_TRUE(store_->add_token(kHash, "vm1", kT0, kT0 + 1h));
+  for (int i = 0; i < 2; ++i) {
+    auto checked = store_->check_token(kHash, kT0 + 10s);
+    ASSERT_TRUE(checked) << checked.error().to_string();
+    EXPECT_EQ(*checked, "vm1");
+  }
+  EXPECT_EQ(store_->check_token(std::string(64, 'b'), kT0).error().code, "token_invalid");
+  EXPECT_EQ(store_->check_token(kHash, kT0 + 1h).error().code, "token_expired");
+  ASSERT_TRUE(store_->consume_token(kHash, kT0 + 11s));
+  EXPECT_EQ(store_->check_token(kHash, kT0 + 12s).error().code, "token_used");
+}
+
 TEST_F(HubStoreTest, UnknownTokenIsInvalid) {
   auto result = store_->consume_token(std::string(64, 'b'), kT0);
   ASSERT_FALSE(result);

@@ -56,6 +56,16 @@ TEST(MapTartExit, EarlyExitOfRun) {
   EXPECT_EQ(e.message, "Failed to boot: no space left");
 }
 
+// tart's stderr may hold any bytes (a VM name from a file name, a crash dump): the message
+// that reaches API callers and logs is escaped, one line, valid UTF-8, and at most ~1 KiB.
+TEST(MapTartExit, HostileBytesAreEscapedAndCapped) {
+  auto e = map_tart_exit(1, "bad \xff name\nforged log line", "tart run a");
+  EXPECT_EQ(e.message, "bad \\xff name\\x0aforged log line");
+  const auto long_text = map_tart_exit(1, std::string(100000, 'x'), "tart run a").message;
+  EXPECT_LE(long_text.size(), 1030u);
+  EXPECT_EQ(long_text.substr(long_text.size() - 3), "...");
+}
+
 TEST(Trim, BothEnds) {
   EXPECT_EQ(trim("  a b \r\n"), "a b");
   EXPECT_EQ(trim("\n\t "), "");

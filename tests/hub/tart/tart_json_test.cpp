@@ -83,6 +83,16 @@ TEST(ParseTartList, WrongTypesBecomeUnknownNotErrors) {
   EXPECT_FALSE((*vms)[0].running);
 }
 
+// A VM whose name is not UTF-8 (tart takes any file name) costs only its own entry; the
+// listing still parses and shows the others.
+TEST(ParseTartList, ANameThatIsNotUtf8CostsOnlyItsEntry) {
+  auto vms = parse_tart_list("[{\"Source\":\"local\",\"Name\":\"vm\xff\",\"State\":\"stopped\"},"
+                             "{\"Source\":\"local\",\"Name\":\"vm2\",\"State\":\"running\"}]");
+  ASSERT_TRUE(vms) << vms.error().to_string();
+  ASSERT_EQ(vms->size(), 1u);
+  EXPECT_EQ((*vms)[0].name, "vm2");
+}
+
 TEST(ParseTartList, RefusesNonArrays) {
   for (const char* text : {"", "{}", "not json", "[{", "null", "\"[]\""}) {
     auto vms = parse_tart_list(text);

@@ -84,6 +84,29 @@ TEST_F(ChainVerifierTest, ClientCertUsedAsServerIsWrongPurpose) {
   expect_code(verify_chain(client.certificate, roots, Usage::server_auth), errc::wrong_purpose);
 }
 
+// `openssl req -x509` with Debian's openssl.cnf makes a CA without keyUsage. dockerd (Go)
+// accepts chains from it; OpenSSL's strict profile does not. Each rule set says which.
+TEST_F(ChainVerifierTest, ACaWithoutKeyUsagePassesDockerdsRulesOnly) {
+  const auto ca_key = PrivateKey::generate_p256().value();
+  const auto cli_ca = test::cli_style_ca(ca_key, "");
+  const auto leaf_key = PrivateKey::generate_p256().value();
+  const auto leaf = test::cli_style_leaf(cli_ca, ca_key, leaf_key, Usage::server_auth, "DNS:localhost");
+  EXPECT_TRUE(verify_chain(leaf, {cli_ca}, Usage::server_auth, {}, ChainRules::as_dockerd));
+  auto strict = verify_chain(leaf, {cli_ca}, Usage::server_auth);
+  expect_code(strict, "chain_invalid");
+  EXPECT_NE(strict.error().message.find("CLI-made CA"), std::string::npos) << strict.error().message;
+}
+
+// A keyUsage that is there but does not allow signing certificates: Go refuses it, so do we.
+TEST_F(ChainVerifierTest, ACaWhoseKeyUsageForbidsCertSigningFailsBothRuleSets) {
+  const auto ca_key = PrivateKey::generate_p256().value();
+  const auto cli_ca = test::cli_style_ca(ca_key, "critical,digitalSignature");
+  const auto leaf_key = PrivateKey::generate_p256().value();
+  const auto leaf = test::cli_style_leaf(cli_ca, ca_key, leaf_key, Usage::server_auth, "DNS:localhost");
+  EXPECT_FALSE(verify_chain(leaf, {cli_ca}, Usage::server_auth, {}, ChainRules::as_dockerd));
+  EXPECT_FALSE(verify_chain(leaf, {cli_ca}, Usage::server_auth));
+}
+
 TEST_F(ChainVerifierTest, KeyMatchesItsCertOnly) {
   EXPECT_TRUE(check_key_matches(server.certificate, server.key));
   expect_code(check_key_matches(server.certificate, client.key), errc::key_mismatch);

@@ -49,6 +49,43 @@ Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id) {
   return Certificate(std::move(cert));
 }
 
+Certificate cli_style_ca(const PrivateKey& key, const std::string& key_usage) {
+  X509Ptr cert = new_certificate_with_random_serial().value();
+  X509* x = cert.get();
+  X509NamePtr name = name_with_common_name("CLI-made CA").value();
+  X509_set_subject_name(x, name.get());
+  X509_set_issuer_name(x, name.get());
+  X509_set_pubkey(x, key.native());
+  auto now = std::chrono::system_clock::now();
+  set_validity(x, now - std::chrono::hours{1}, now + std::chrono::hours{24}).value();
+  add_extension(x, x, NID_subject_key_identifier, "hash").value();
+  add_extension(x, x, NID_authority_key_identifier, "keyid:always").value();
+  add_extension(x, x, NID_basic_constraints, "critical,CA:TRUE").value();
+  if (!key_usage.empty()) add_extension(x, x, NID_key_usage, key_usage.c_str()).value();
+  sign_certificate(x, key.native()).value();
+  return Certificate(std::move(cert));
+}
+
+Certificate cli_style_leaf(const Certificate& issuer, const PrivateKey& issuer_key,
+                           const PrivateKey& key, Usage usage, const std::string& san) {
+  X509Ptr cert = new_certificate_with_random_serial().value();
+  X509* x = cert.get();
+  X509NamePtr name = name_with_common_name("cli-leaf").value();
+  X509_set_subject_name(x, name.get());
+  X509_set_issuer_name(x, X509_get_subject_name(issuer.native()));
+  X509_set_pubkey(x, key.native());
+  auto now = std::chrono::system_clock::now();
+  set_validity(x, now - std::chrono::hours{1}, now + std::chrono::hours{24}).value();
+  // OpenSSL 3's x509 command adds SKID and AKID itself.
+  add_extension(x, issuer.native(), NID_subject_key_identifier, "hash").value();
+  add_extension(x, issuer.native(), NID_authority_key_identifier, "keyid:always").value();
+  add_extension(x, issuer.native(), NID_ext_key_usage,
+                usage == Usage::server_auth ? "serverAuth" : "clientAuth").value();
+  if (!san.empty()) add_extension(x, issuer.native(), NID_subject_alt_name, san.c_str()).value();
+  sign_certificate(x, issuer_key.native()).value();
+  return Certificate(std::move(cert));
+}
+
 std::string handmade_csr_pem(const PrivateKey& key,
                              const std::vector<std::pair<std::string, std::string>>& subject,
                              const std::string& san) {

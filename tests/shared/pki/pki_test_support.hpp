@@ -30,6 +30,17 @@ IssuedLeaf issue(const CertificateAuthority& ca, const SigningPolicy& policy,
 // CAs that CertificateAuthority::create would never make (no SKID, other key types).
 Certificate handmade_ca(const PrivateKey& key, bool with_subject_key_id);
 
+// A CA made the way `openssl req -x509` makes one with Debian's default openssl.cnf:
+// basicConstraints CA:TRUE, SKID and AKID, and keyUsage only when `key_usage` is not empty
+// (openssl.cnf syntax, e.g. "critical,digitalSignature").
+Certificate cli_style_ca(const PrivateKey& key, const std::string& key_usage);
+
+// A leaf signed by `issuer` the way `openssl x509 -req -extfile` does with only
+// "extendedKeyUsage" and "subjectAltName" lines (plus the SKID and AKID OpenSSL 3 adds):
+// no keyUsage.
+Certificate cli_style_leaf(const Certificate& issuer, const PrivateKey& issuer_key,
+                           const PrivateKey& key, Usage usage, const std::string& san);
+
 // A CSR built from raw OpenSSL calls, for requests CertificateRequest::create would never
 // make: extra subject entries ("O=system:masters", a second CN) and a SAN written in
 // openssl.cnf syntax (e.g. "URI:spiffe://fleet/hub"); empty `san` means none.
