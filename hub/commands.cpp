@@ -5,7 +5,9 @@
 #include "hub/admin/rotate_command.hpp"
 #include "hub/api/hub_config.hpp"
 #include "hub/api/serve.hpp"
+#ifdef PHOENIX_HAVE_NETNS
 #include "hub/netns/netns_dockerd.hpp"
+#endif
 #include "shared/config/config_object.hpp"
 #include "shared/fs/real_file_system.hpp"
 
@@ -21,6 +23,7 @@ std::optional<std::string> flag(const po::variables_map& vm, const char* name) {
   return vm[name].as<std::string>();
 }
 
+#ifdef PHOENIX_HAVE_NETNS
 // The restart command the netns driver gives each VM's agent: restarts that VM's dockerd
 // inside its namespace, with the launch settings saved in the VM's directory.
 int netns_restart_dockerd(const std::vector<std::string>& args) {
@@ -36,6 +39,7 @@ int netns_restart_dockerd(const std::vector<std::string>& args) {
   }
   return 0;
 }
+#endif
 
 int serve(const std::vector<std::string>& args) {
   po::options_description options("Options (flags override the config file)");
@@ -43,7 +47,7 @@ int serve(const std::vector<std::string>& args) {
       ("config", po::value<std::string>()->value_name("F"),
        "hub config file (default /etc/phoenix/hub.json when it exists)")
       ("state-dir", po::value<std::string>()->value_name("DIR"),
-       "hub state directory (default /var/lib/phoenix-hub)")
+       "hub state directory (default /var/lib/phoenix-hub; on a Mac ~/Library/Application Support/Phoenix)")
       ("api-listen", po::value<std::string>()->value_name("ADDR:PORT"),
        "HTTP VM API address (default 127.0.0.1:8082; port 0 picks a free one)")
       ("agent-listen", po::value<std::string>()->value_name("ADDR:PORT"),
@@ -70,7 +74,7 @@ int serve(const std::vector<std::string>& args) {
 }  // namespace
 
 std::vector<cli::Command> hub_commands() {
-  return {
+  std::vector<cli::Command> commands{
       {"init", "create the CAs, the hub's server cert, the store and a default config",
        [](const std::vector<std::string>& args) { return run_init_command(args); }},
       {"serve", "run the hub: agent endpoint, HTTP VM API and dashboard", serve},
@@ -78,12 +82,17 @@ std::vector<cli::Command> hub_commands() {
        [](const std::vector<std::string>& args) { return run_token_create_command(args); }},
       {"revoke", "revoke a VM's agent identity",
        [](const std::vector<std::string>& args) { return run_revoke_command(args); }},
-      {"netns restart-dockerd", "restart a netns VM's dockerd (the restart command of its agent)", netns_restart_dockerd},
       {"rotate", "rotate certificates across the fleet, with live progress",
        [](const std::vector<std::string>& args) { return run_rotate_command(args); }},
       {"health", "ask a running hub's /health; exit 0 when healthy (container HEALTHCHECKs)",
        [](const std::vector<std::string>& args) { return run_health_command(args); }},
   };
+#ifdef PHOENIX_HAVE_NETNS
+  commands.insert(commands.begin() + 4, {"netns restart-dockerd",
+                                         "restart a netns VM's dockerd (the restart command of its agent)",
+                                         netns_restart_dockerd});
+#endif
+  return commands;
 }
 
 }  // namespace phoenix::hub

@@ -19,9 +19,9 @@ namespace po = boost::program_options;
 
 void add_common_options(po::options_description& options) {
   options.add_options()
-      ("config", po::value<std::string>()->default_value(kDefaultHubConfigPath)->value_name("F"),
+      ("config", po::value<std::string>()->default_value(default_hub_config_path())->value_name("F"),
        "hub config file")
-      ("state-dir", po::value<std::string>()->default_value(kDefaultHubStateDir)->value_name("DIR"),
+      ("state-dir", po::value<std::string>()->default_value(default_hub_state_dir())->value_name("DIR"),
        "hub state directory (CAs, server cert, hub.db, logs)");
 }
 

@@ -16,8 +16,8 @@ inline constexpr std::chrono::seconds kCaLifetime{10LL * 365 * 24 * 3600};
 inline constexpr std::chrono::seconds kHubServerCertLifetime{365LL * 24 * 3600};
 
 struct InitOptions {
-  std::string state_dir = kDefaultHubStateDir;
-  std::string config_path = kDefaultHubConfigPath;
+  std::string state_dir = default_hub_state_dir();
+  std::string config_path = default_hub_config_path();
   std::vector<std::string> extra_sans;  // --san: DNS names or IP addresses
   std::string hostname;                 // gethostname() in production; "" to omit
 };

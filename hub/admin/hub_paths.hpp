@@ -4,14 +4,17 @@
 // `token create`, `revoke` and the agent endpoint so all agree on where things live.
 #include "shared/core/error.hpp"
 #include "shared/fs/file_system.hpp"
+#include "shared/platform/default_locations.hpp"
 
 #include <optional>
 #include <string>
 
 namespace phoenix::hub {
 
-inline constexpr const char* kDefaultHubConfigPath = "/etc/phoenix/hub.json";
-inline constexpr const char* kDefaultHubStateDir = "/var/lib/phoenix-hub";
+// Linux: /etc/phoenix/hub.json and /var/lib/phoenix-hub; a Mac: both under
+// ~/Library/Application Support/Phoenix (shared/platform/default_locations.hpp).
+inline std::string default_hub_config_path() { return platform::default_locations().config_path; }
+inline std::string default_hub_state_dir() { return platform::default_locations().state_dir; }
 
 struct HubPaths {
   std::string state_dir;

@@ -66,8 +66,8 @@ int run_rotate_command(const std::vector<std::string>& args, std::ostream& out, 
       ("max-failures", po::value<int>()->default_value(0)->value_name("M"), "failures tolerated before halting")
       ("no-wait", "start it and exit; follow with GET /rotations/{id}")
       ("timeout", po::value<int>()->default_value(3600)->value_name("SECONDS"), "stop following after this long")
-      ("config", po::value<std::string>()->default_value(kDefaultHubConfigPath)->value_name("F"), "hub config file")
-      ("state-dir", po::value<std::string>()->default_value(kDefaultHubStateDir)->value_name("DIR"),
+      ("config", po::value<std::string>()->default_value(default_hub_config_path())->value_name("F"), "hub config file")
+      ("state-dir", po::value<std::string>()->default_value(default_hub_state_dir())->value_name("DIR"),
        "hub state directory");
   po::variables_map vm;
   if (int rc = cli::parse_options(kUsage, options, args, vm); rc >= 0) return rc;

@@ -64,8 +64,8 @@ HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags) {
   std::string path;
   if (flags.config) {
     path = *flags.config;
-  } else if (fs.exists(kDefaultConfigPath)) {
-    path = kDefaultConfigPath;
+  } else if (const auto default_path = platform::default_locations().config_path; fs.exists(default_path)) {
+    path = default_path;
   }
 
   if (!path.empty()) {

@@ -6,6 +6,7 @@
 #include "hub/netns/netns_layout.hpp"
 #include "hub/swarm/swarm_plan.hpp"
 #include "shared/fs/file_system.hpp"
+#include "shared/platform/default_locations.hpp"
 
 #include <chrono>
 #include <optional>
@@ -13,8 +14,6 @@
 #include <vector>
 
 namespace phoenix::hub::api {
-
-inline constexpr const char* kDefaultConfigPath = "/etc/phoenix/hub.json";
 
 struct ServeFlags {
   std::optional<std::string> config;      // --config (must exist when given)
@@ -47,9 +46,9 @@ struct HubConfig {
   // by (the Host header); see http::HostAllowList.
   std::vector<std::string> api_allowed_hosts;
   std::string driver = "tart";
-  std::string tart_path = "/opt/homebrew/bin/tart";
+  std::string tart_path = platform::default_locations().tart_path;
   std::chrono::milliseconds tart_list_cache{1000};
-  std::string state_dir = "/var/lib/phoenix-hub";
+  std::string state_dir = platform::default_locations().state_dir;
   // agent_endpoint: where agents connect, and the URL enrollment tokens tell them to dial.
   http::ListenAddress agent_listen{"0.0.0.0", 8443};
   std::optional<std::string> agent_public_url;  // wss://HOST[:PORT]; POST /enroll-tokens needs it
@@ -65,7 +64,7 @@ struct HubConfig {
   SwarmSettings swarm;
 };
 
-// Reads the config (flags.config, else kDefaultConfigPath if it exists, else defaults) and
+// Reads the config (flags.config, else the platform's default hub.json if it exists, else defaults) and
 // applies the flags. Throws config::ConfigError with a message naming file and key.
 HubConfig load_hub_config(const fs::FileSystem& fs, const ServeFlags& flags);
 

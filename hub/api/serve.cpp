@@ -8,6 +8,7 @@
 #include "hub/api/limit_metrics.hpp"
 #include "hub/api/open_files_limit.hpp"
 #include "hub/api/revocation_watcher.hpp"
+#include "hub/api/vm_driver.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/events/change_filter.hpp"
 #include "hub/events/event_bus.hpp"
@@ -15,13 +16,11 @@
 #include "hub/http/dispatcher.hpp"
 #include "hub/http/http_server.hpp"
 #include "hub/admin/token_issuer.hpp"
-#include "hub/netns/netns_vm_service.hpp"
-#include "hub/tart/tart_vm_service.hpp"
-#include "shared/process/command_line.hpp"
 #include "phoenix/version.hpp"
 #include "shared/core/io_loop.hpp"
 #include "shared/core/log.hpp"
 #include "shared/fs/real_file_system.hpp"
+#include "shared/platform/service_notify.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -29,11 +28,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <systemd/sd-daemon.h>
 
 #include <csignal>
-#include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 namespace phoenix::hub::api {
@@ -49,57 +45,8 @@ constexpr auto kFleetWatchInterval = std::chrono::milliseconds(3000);
 // After SIGTERM, the time event streams get to send their last chunk (a clean end, not a reset).
 constexpr auto kStreamFlush = std::chrono::milliseconds(200);
 
-// The netns driver mints enrollment tokens for the VMs it starts, as `token create` would.
-Result<std::shared_ptr<VmService>> make_netns_service(const HubConfig& config, std::shared_ptr<HubStore> store,
-                                                      std::shared_ptr<const fs::FileSystem> files,
-                                                      const HubPaths& paths) {
-  if (!config.agent_public_url) {
-    return make_error("driver_unavailable",
-                      "the netns driver needs agent_endpoint.public_url (wss://<bridge address>:PORT, e.g. "
-                      "wss://10.77.0.1:8443): its VMs' agents dial it from their namespaces");
-  }
-  if (config.agent_listen.is_loopback()) {
-    return make_error("driver_unavailable", "the netns driver's VMs cannot reach an agent endpoint on " +
-                                                config.agent_listen.to_string() +
-                                                ": listen on 0.0.0.0 or the bridge address");
-  }
-  NetnsDriverSettings settings;
-  settings.config = config.netns;
-  settings.state_dir = config.state_dir;
-  std::error_code ec;
-  settings.hub_binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  settings.make_token = [store, files, ca = paths.identity_ca_cert, url = *config.agent_public_url](const std::string& vm)
-      -> Result<std::string> {
-    auto issued = issue_enroll_token(*files, *store, ca, vm, url, std::chrono::minutes(10),
-                                     std::chrono::system_clock::now());
-    if (!issued) return issued.error();
-    return issued->text;
-  };
-  if (const char* extra = std::getenv("PHOENIX_NETNS_AGENT_ARGS")) {  // tests and the demo: faster timings
-    auto words = process::split_command_line(extra);
-    if (words) settings.agent_extra_args = *words;
-  }
-  return std::shared_ptr<VmService>(std::make_shared<NetnsVmService>(std::move(settings)));
-}
-
-Result<std::shared_ptr<VmService>> make_vm_service(const HubConfig& config, const std::shared_ptr<Metrics>& metrics) {
-  if (config.driver != "tart") {
-    return make_error("driver_unavailable", "driver \"" + config.driver + "\" is not available here");
-  }
-  TartConfig tart;
-  tart.tart_path = config.tart_path;
-  tart.state_dir = config.state_dir;
-  tart.list_cache_ms = config.tart_list_cache;
-  tart.on_call = [metrics](const std::string& command, std::chrono::duration<double> took, bool ok) {
-    metrics->observe_tart_call(command, took, ok);
-  };
-  return std::shared_ptr<VmService>(std::make_shared<TartVmService>(std::move(tart)));
-}
-
 void notify_systemd(const char* state) {
-  // sd_notify is a no-op without NOTIFY_SOCKET; checking first keeps the log honest.
-  if (std::getenv("NOTIFY_SOCKET") == nullptr) return;
-  if (sd_notify(0, state) < 0) log::warning("serve", std::string("sd_notify(") + state + ") failed");
+  if (!platform::notify_service(state)) log::warning("serve", std::string("service notification ") + state + " failed");
 }
 
 // The agent endpoint's TLS material and CAs, as `phoenix-hub init` left them.
@@ -174,8 +121,7 @@ int run_serve(const HubConfig& config) {
   boost::asio::thread_pool blocking(1);
 
   auto metrics = std::make_shared<Metrics>();
-  auto service =
-      config.driver == "netns" ? make_netns_service(config, store, files, paths) : make_vm_service(config, metrics);
+  auto service = make_vm_service(config, metrics, store, files, paths);
   if (!service) {
     log::error("serve", service.error().message);
     return 2;

@@ -2,14 +2,11 @@
 
 #include "hub/http/json_response.hpp"
 #include "shared/core/log.hpp"
+#include "shared/platform/socket_options.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 namespace phoenix::hub::http {
 namespace beast = boost::beast;
@@ -260,13 +257,10 @@ void HttpSession::set_stream_socket_options() {
   // A client that vanishes without a FIN (a laptop suspended, a NAT entry dropped) leaves the
   // small heartbeats unacknowledged; the kernel then gives up after kStreamUserTimeout instead
   // of ~15 minutes of retransmits, the watch read fails, and the listener's slot is freed.
-#ifdef TCP_USER_TIMEOUT
-  const unsigned int timeout_ms = static_cast<unsigned int>(options_->stream_user_timeout.count());
-  if (::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms,
-                   sizeof timeout_ms) != 0) {
-    log::warning("http", "cannot set TCP_USER_TIMEOUT on an event stream: a vanished client is noticed late");
+  if (!platform::set_unacknowledged_timeout(stream_.socket().native_handle(), options_->stream_user_timeout)) {
+    log::warning("http", std::string("cannot set ") + platform::unacknowledged_timeout_option_name() +
+                             " on an event stream: a vanished client is noticed late");
   }
-#endif
 }
 
 void HttpSession::do_watch_client() {

@@ -248,7 +248,9 @@ void RolloutDriver::tick(const std::string& id) {
     const std::string& vm = entry.first;
     if (!entry.second) continue;
     ++input.swarm_managers;
-    const bool rotating_here = std::any_of(record.targets.begin(), record.targets.end(), [&](const RotationTargetRecord& t) {
+    // An init-capture: clang 14 cannot capture a structured binding itself.
+    const bool rotating_here = std::any_of(record.targets.begin(), record.targets.end(),
+                                           [&, &vm = vm](const RotationTargetRecord& t) {
       return t.vm == vm && t.state == TargetState::running;
     });
     // An offline manager already uses up part of raft's tolerance.

@@ -1,5 +1,7 @@
 #include "shared/core/log.hpp"
 
+#include "shared/core/log_timestamp.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -81,7 +83,13 @@ void write(Level level, std::string_view component, std::string_view message) {
   if (g_sink) {
     g_sink(level, format_line(level, component, message, true));
   } else {
-    default_sink(level, format_line(level, component, message, stderr_goes_to_journald()));
+    // journald stamps entries itself; a plain file (launchd's StandardErrorPath) does not.
+    if (timestamps_enabled() && std::getenv("JOURNAL_STREAM") == nullptr) {
+      default_sink(level, timestamp_prefix(std::chrono::system_clock::now()) +
+                              format_line(level, component, message, stderr_goes_to_journald()));
+    } else {
+      default_sink(level, format_line(level, component, message, stderr_goes_to_journald()));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #include "shared/process/real_process_runner.hpp"
 
 #include "shared/process/detached_spawner.hpp"
+#include "shared/platform/descriptors.hpp"
 
 // Process v2 in 1.81, with BOOST_PROCESS_USE_STD_FS, uses boost::optional and unqualified
 // Boost.TypeTraits names that only boost/filesystem used to pull in: include them first.
@@ -15,8 +16,6 @@
 
 #include <array>
 #include <csignal>
-#include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,9 +33,7 @@ namespace {
 struct CloseOtherDescriptorsOnExec {
   template <class Launcher>
   error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
-    if (::close_range(STDERR_FILENO + 1, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return {};
-    const long max_fd = std::min(::sysconf(_SC_OPEN_MAX), 65536L);  // kernels before 5.11
-    for (int fd = STDERR_FILENO + 1; fd < max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    platform::mark_descriptors_cloexec_from(STDERR_FILENO + 1);
     return {};
   }
 };

@@ -1,5 +1,5 @@
 #pragma once
-// A real dockerd for integration tests (root only), per docs in shared/notes/docker.md:
+// A real dockerd for integration tests (root only), following dockerd(8)'s daemon options:
 // own data-root, exec-root, pidfile and unix socket under a temp dir, `--bridge=none
 // --iptables=false`, optionally in its own network namespace (veth into a test bridge,
 // entered with nsenter, not `ip netns exec`). Everything it creates — processes,

@@ -41,17 +41,8 @@ std::optional<int> wait_exit(const DetachedChild& child, std::chrono::millisecon
   return std::nullopt;
 }
 
-// Field 6 of /proc/PID/stat: the session id.
-long session_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(in, line);
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
-  std::string state;
-  long ppid = 0, pgrp = 0, session = 0;
-  rest >> state >> ppid >> pgrp >> session;
-  return session;
-}
+// The session id (POSIX getsid: works where there is no /proc, e.g. macOS).
+long session_of(int pid) { return static_cast<long>(::getsid(pid)); }
 
 TEST(RealDetachedSpawner, AppendsOutputToTheLogAndKeepsTheExitCode) {
   TempDir dir;

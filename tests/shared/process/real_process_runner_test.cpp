@@ -37,7 +37,7 @@ TEST(RealProcessRunner, ChildInheritsNoDescriptorBeyondStdio) {
   const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC on purpose
   ASSERT_GE(leaked, 3);
   RealProcessRunner runner;
-  auto result = runner.run(sh("test -e /proc/self/fd/" + std::to_string(leaked) + " && echo inherited || echo clean"));
+  auto result = runner.run(sh("test -e /dev/fd/" + std::to_string(leaked) + " && echo inherited || echo clean"));
   ::close(leaked);
   ASSERT_TRUE(result) << result.error().to_string();
   EXPECT_EQ(result->out, "clean\n");
