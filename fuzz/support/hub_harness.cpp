@@ -139,9 +139,7 @@ HubHarness::HubHarness(bool with_tokens) : parts_(std::make_unique<Parts>()) {
   rotation_api->store = p.store;
   rotation_api->run_blocking = inline_work;
   p.swarm = std::make_shared<hub::SwarmService>(p.ioc.get_executor(), p.registry, p.store, hub::SwarmSettings{});
-  agent_api->before_revoke = [swarm = p.swarm](const std::string& vm, std::function<void()> then) {
-    swarm->remove(vm, [then](json) { then(); });
-  };
+  agent_api->after_revoke = [swarm = p.swarm](const std::string& vm) { swarm->remove(vm, [](const json&) {}); };
   auto metrics = std::make_shared<hub::Metrics>();
   hub::api::add_fleet_collectors(*metrics, p.registry, p.store);
   auto events = std::make_shared<hub::EventBus>();
