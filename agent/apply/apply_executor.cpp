@@ -235,7 +235,8 @@ Result<void> ApplyExecutor::perform(Action action, ApplyJournal& journal, const 
 Result<void> ApplyExecutor::do_stage(const ApplyJournal& journal, const ValidatedMaterial& m) {
   const auto& f = m.files;
   return sets_.stage(journal.new_set,
-                     SetMaterial{f.ca_pem, f.server_cert_pem, f.server_key_pem, f.client_cert_pem, f.client_key_pem});
+                     SetMaterial{f.ca_pem, f.server_cert_pem, f.server_key_pem, f.client_cert_pem, f.client_key_pem,
+                                 f.client_ca_pem});
 }
 
 std::vector<std::string> ApplyExecutor::backed_up_paths(const ApplyJournal& journal) const {
@@ -282,7 +283,9 @@ Result<void> ApplyExecutor::do_swap(const ApplyJournal& journal) {
   // Under --root these are the paths under the root, so a dockerd started with that
   // daemon.json (tests, the netns driver) finds its files; without --root they are
   // /etc/docker/tls/current/*.pem.
-  tls.ca_path = sets_.current_file(kCaFile);
+  // dockerd's tlscacert is the set's client CA: for a hub rotation that is this VM's own client
+  // CA plus the operators', so a client cert made for another VM is refused here.
+  tls.ca_path = sets_.current_file(kClientCaFile);
   tls.cert_path = sets_.current_file(kServerCertFile);
   tls.key_path = sets_.current_file(kServerKeyFile);
   tls.unix_host = "unix://" + settings_.docker_socket;

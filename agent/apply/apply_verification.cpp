@@ -13,7 +13,9 @@ std::optional<ApplyReport> ApplyExecutor::already_live(const std::string& live_s
                                                       std::uint16_t port) {
   auto live = sets_.read(live_set);
   const auto& f = material.files;
-  if (!live || live->ca_pem != f.ca_pem || live->server_cert_pem != f.server_cert_pem ||
+  const std::string& wanted_client_ca = f.client_ca_pem.empty() ? f.ca_pem : f.client_ca_pem;
+  if (!live || live->ca_pem != f.ca_pem || live->effective_client_ca() != wanted_client_ca ||
+      live->server_cert_pem != f.server_cert_pem ||
       live->server_key_pem != f.server_key_pem || live->client_cert_pem != f.client_cert_pem ||
       live->client_key_pem != f.client_key_pem) {
     return std::nullopt;

@@ -19,8 +19,8 @@ Error refuse(const std::string& role, const std::string& reason, const std::stri
 }
 
 Result<void> check_leaf(const std::string& role, const std::string& path, const pki::Certificate& leaf,
-                        const std::vector<pki::Certificate>& roots, pki::Usage usage, pki::TimePoint now,
-                        std::vector<std::string>& notes) {
+                        const std::vector<pki::Certificate>& roots, const std::string& roots_path,
+                        pki::Usage usage, pki::TimePoint now, std::vector<std::string>& notes) {
   auto verified = pki::verify_chain(leaf, roots, usage, now, pki::ChainRules::as_dockerd);
   if (verified) {
     if (auto strict = pki::verify_chain(leaf, roots, usage, now); !strict) {
@@ -32,7 +32,7 @@ Result<void> check_leaf(const std::string& role, const std::string& path, const 
   }
   const std::string reason = reason_of(verified.error().code);
   std::string todo = "issue a new one from the given CA";
-  if (reason == "unknown_ca") todo = "it is not signed by the given --ca; pass the CA that issued it";
+  if (reason == "unknown_ca") todo = "it is not signed by " + roots_path + "; pass the CA that issued it";
   if (reason == "wrong_purpose") {
     todo = std::string("it must carry the extended key usage ") + std::string(pki::to_string(usage));
   }
@@ -48,6 +48,11 @@ Result<ValidatedMaterial> validate_material(const CertFiles& files, pki::TimePoi
   auto roots = pki::certificates_from_pem(files.ca_pem);
   if (!roots) {
     return refuse("ca", "invalid_pem", files.ca_path, roots.error().message, "pass a PEM CA certificate");
+  }
+  auto client_roots = files.client_ca_pem.empty() ? roots : pki::certificates_from_pem(files.client_ca_pem);
+  if (!client_roots) {
+    return refuse("client_ca", "invalid_pem", files.client_ca_path, client_roots.error().message,
+                  "pass PEM CA certificates");
   }
   auto server = pki::Certificate::from_pem(files.server_cert_pem);
   if (!server) {
@@ -78,11 +83,12 @@ Result<ValidatedMaterial> validate_material(const CertFiles& files, pki::TimePoi
                   "this key does not belong to " + files.client_cert_path, "pass the key the client cert was issued for");
   }
   std::vector<std::string> notes;
-  if (auto r = check_leaf("server_cert", files.server_cert_path, *server, *roots, pki::Usage::server_auth, now, notes);
+  if (auto r = check_leaf("server_cert", files.server_cert_path, *server, *roots, files.ca_path, pki::Usage::server_auth, now, notes);
       !r) {
     return r.error();
   }
-  if (auto r = check_leaf("client_cert", files.client_cert_path, *client, *roots, pki::Usage::client_auth, now, notes);
+  if (auto r = check_leaf("client_cert", files.client_cert_path, *client, *client_roots,
+                            files.client_ca_pem.empty() ? files.ca_path : files.client_ca_path, pki::Usage::client_auth, now, notes);
       !r) {
     return r.error();
   }

@@ -17,7 +17,10 @@ namespace phoenix::agent::apply {
 // The PEM contents and the paths they came from (paths only for messages).
 struct CertFiles {
   std::string ca_pem, server_cert_pem, server_key_pem, client_cert_pem, client_key_pem;
-  std::string ca_path = "CA", server_cert_path = "server cert", server_key_path = "server key",
+  // The CAs dockerd accepts clients from; empty means ca_pem (one CA for both directions, as
+  // `docker apply --ca` takes it). Hub rotations set it: the VM's own client CA + operators'.
+  std::string client_ca_pem;
+  std::string ca_path = "CA", client_ca_path = "client CA", server_cert_path = "server cert", server_key_path = "server key",
               client_cert_path = "client cert", client_key_path = "client key";
 };
 
@@ -33,7 +36,7 @@ struct ValidatedMaterial {
 };
 
 // Error codes (stable):
-//   ca_invalid_pem, server_cert_invalid_pem, server_key_invalid_pem, client_cert_invalid_pem,
+//   ca_invalid_pem, client_ca_invalid_pem, server_cert_invalid_pem, server_key_invalid_pem, client_cert_invalid_pem,
 //   client_key_invalid_pem, server_key_mismatch, client_key_mismatch, server_cert_unknown_ca,
 //   client_cert_unknown_ca, server_cert_wrong_purpose, client_cert_wrong_purpose,
 //   server_cert_expired, client_cert_expired, server_cert_not_yet_valid,

@@ -54,6 +54,7 @@ Result<void> TlsSets::stage(const std::string& id, const SetMaterial& m) {
   if (auto r = fs_.create_directories(dir, 0700); !r) return r;
   if (auto r = fs_.set_mode(dir, 0700); !r) return r;
   if (auto r = write(fs_, dir + "/" + kCaFile, m.ca_pem, 0644); !r) return r;
+  if (auto r = write(fs_, dir + "/" + kClientCaFile, m.effective_client_ca(), 0644); !r) return r;
   if (auto r = write(fs_, dir + "/" + kServerCertFile, m.server_cert_pem, 0644); !r) return r;
   if (auto r = write(fs_, dir + "/" + kServerKeyFile, m.server_key_pem, 0600); !r) return r;
   if (auto r = write(fs_, dir + "/" + kClientCertFile, m.client_cert_pem, 0644); !r) return r;
@@ -72,6 +73,11 @@ Result<SetMaterial> TlsSets::read(const std::string& id) const {
     auto text = fs_.read_file(dir + "/" + name);
     if (!text) return text.error();
     *out = std::move(*text);
+  }
+  if (auto text = fs_.read_file(dir + "/" + kClientCaFile)) {
+    m.client_ca_pem = std::move(*text);
+  } else if (text.error().code != "not_found") {
+    return text.error();
   }
   return m;
 }

@@ -1,10 +1,15 @@
 #pragma once
 // The on-disk layout that makes a five-file swap atomic (kubelet's "-current" symlink idea):
 //
-//   /etc/docker/tls/sets/<id>/{ca.pem,server-cert.pem,server-key.pem,client-cert.pem,client-key.pem}
+//   /etc/docker/tls/sets/<id>/{ca.pem,client-ca.pem,server-cert.pem,server-key.pem,
+//                              client-cert.pem,client-key.pem}
 //   /etc/docker/tls/current -> sets/<id>        (relative, so it works under --root too)
 //
-// daemon.json names /etc/docker/tls/current/{ca,server-cert,server-key}.pem, so one
+// ca.pem verifies dockerd's server cert (the contexts' CA); client-ca.pem is what dockerd
+// accepts clients from (daemon.json's tlscacert). They differ for hub rotations: the VM's own
+// client CA plus the operators' CA, so no other VM's client cert opens this dockerd. A set
+// written before client-ca.pem existed reads as client-ca.pem == ca.pem.
+// daemon.json names /etc/docker/tls/current/{client-ca,server-cert,server-key}.pem, so one
 // rename of `current` switches dockerd's whole set. Directories 0700, keys 0600, certs 0644.
 // The previous set is kept for rollback; older ones are pruned at commit.
 #include "shared/core/error.hpp"
@@ -18,6 +23,7 @@
 namespace phoenix::agent::apply {
 
 inline constexpr const char* kCaFile = "ca.pem";
+inline constexpr const char* kClientCaFile = "client-ca.pem";
 inline constexpr const char* kServerCertFile = "server-cert.pem";
 inline constexpr const char* kServerKeyFile = "server-key.pem";
 inline constexpr const char* kClientCertFile = "client-cert.pem";
@@ -25,6 +31,8 @@ inline constexpr const char* kClientKeyFile = "client-key.pem";
 
 struct SetMaterial {
   std::string ca_pem, server_cert_pem, server_key_pem, client_cert_pem, client_key_pem;
+  std::string client_ca_pem;  // empty: dockerd trusts ca_pem for clients too (one CA, `docker apply`)
+  const std::string& effective_client_ca() const { return client_ca_pem.empty() ? ca_pem : client_ca_pem; }
 };
 
 class TlsSets {
@@ -46,7 +54,7 @@ class TlsSets {
   // A fresh id: UTC time plus the serial's first hex digits; never an existing directory.
   std::string new_set_id(std::chrono::system_clock::time_point now, const std::string& serial_hex) const;
 
-  // Writes the five files into sets/<id> (replacing a leftover of that id).
+  // Writes the six files into sets/<id> (replacing a leftover of that id).
   Result<void> stage(const std::string& id, const SetMaterial& material);
   Result<SetMaterial> read(const std::string& id) const;
   // Points `current` at sets/<id> in one rename; nullopt removes `current`.

@@ -1,6 +1,8 @@
 #include "agent/channel/rotation_handler.hpp"
 
+#include "agent/channel/local_client_ca.hpp"
 #include "shared/core/log.hpp"
+#include "shared/pki/certificate.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -82,25 +84,18 @@ void RotationHandler::on_command(ChannelConnection& connection, const protocol::
   active.answer_to.push_back(message.id);
   active.requests = std::move(*requests);
   active.server_sign_id = next_id_();
-  active.client_sign_id = next_id_();
-  log::notice(kLog, "rotation " + rotation_id + ": new docker server and client keys made; asking the hub to sign");
+  log::notice(kLog, "rotation " + rotation_id + ": new docker server and client keys made; asking the hub to sign the server cert");
   connection.send(protocol::encode(protocol::make_message(
       MessageType::sign_request, active.server_sign_id,
       {{"kind", "docker_server"}, {"csr", active.requests.server_csr_pem}})));
-  connection.send(protocol::encode(protocol::make_message(
-      MessageType::sign_request, active.client_sign_id,
-      {{"kind", "docker_client"}, {"csr", active.requests.client_csr_pem}})));
   active_ = std::move(active);
 }
 
 bool RotationHandler::on_answer(ChannelConnection& /*connection*/, const protocol::Envelope& message) {
-  if (!active_ || active_->applying || !message.re) return false;
-  const bool server = *message.re == active_->server_sign_id;
-  if (!server && *message.re != active_->client_sign_id) return false;
+  if (!active_ || active_->applying || !message.re || *message.re != active_->server_sign_id) return false;
   if (message.kind() == MessageType::error) {
     fail_active(text_field(message.body, "code").empty() ? "sign_refused" : text_field(message.body, "code"),
-                "the hub refused to sign the docker " + std::string(server ? "server" : "client") +
-                    " certificate: " + text_field(message.body, "message"));
+                "the hub refused to sign the docker server certificate: " + text_field(message.body, "message"));
     return true;
   }
   const std::string cert = text_field(message.body, "cert");
@@ -109,13 +104,30 @@ bool RotationHandler::on_answer(ChannelConnection& /*connection*/, const protoco
     fail_active("invalid_answer", "the hub's signing answer has no cert/ca");
     return true;
   }
-  (server ? active_->server_cert : active_->client_cert) = cert;
-  if (active_->ca && *active_->ca != ca) {
-    fail_active("invalid_answer", "the hub signed the server and client certs with different CAs");
+  auto server = pki::Certificate::from_pem(cert);
+  if (!server) {
+    fail_active("invalid_answer", "the hub's signed server cert does not parse: " + server.error().message);
     return true;
   }
-  active_->ca = ca;
-  if (active_->server_cert && active_->client_cert) start_apply();
+  const std::string operator_ca = text_field(message.body, "operator_ca");
+  if (operator_ca.empty()) {
+    log::warning(kLog, "rotation " + active_->rotation_id +
+                           ": the hub sent no operators' CA; only this VM's own contexts will reach its dockerd");
+  }
+  const auto now = std::chrono::system_clock::now();
+  auto client = make_local_client(vm_, active_->requests.client_csr_pem, operator_ca, server->facts().not_after, now);
+  if (!client) {
+    fail_active(client.error().code, "cannot make the docker client cert: " + client.error().message);
+    return true;
+  }
+  apply::CertFiles files;
+  files.ca_pem = ca;
+  files.client_ca_pem = std::move(client->client_ca_pem);
+  files.server_cert_pem = cert;
+  files.server_key_pem = active_->requests.server_key_pem;
+  files.client_cert_pem = std::move(client->client_cert_pem);
+  files.client_key_pem = active_->requests.client_key_pem;
+  start_apply(std::move(files));
   return true;
 }
 
@@ -131,15 +143,9 @@ void RotationHandler::fail_active(const std::string& code, const std::string& me
   active_.reset();
 }
 
-void RotationHandler::start_apply() {
+void RotationHandler::start_apply(apply::CertFiles files) {
   auto settings = rotation_apply_settings(config_);
   if (!settings) return fail_active(settings.error().code, settings.error().message);
-  apply::CertFiles files;
-  files.ca_pem = *active_->ca;
-  files.server_cert_pem = *active_->server_cert;
-  files.server_key_pem = active_->requests.server_key_pem;
-  files.client_cert_pem = *active_->client_cert;
-  files.client_key_pem = active_->requests.client_key_pem;
   active_->applying = true;
   log::notice(kLog, "rotation " + active_->rotation_id + ": certificates signed; applying (dockerd restarts)");
   if (worker_.joinable()) worker_.join();  // the previous apply's thread has finished

@@ -1,7 +1,8 @@
 #pragma once
 // Drives one docker-tls rotation at a time on the agent's channel thread: answers the hub's
-// `rotate_docker_tls`, asks the hub to sign the fresh CSRs (`sign_request` kinds
-// docker_server / docker_client), runs the blocking apply on a worker thread, records the
+// `rotate_docker_tls`, asks the hub to sign the fresh server CSR (`sign_request` kind
+// docker_server; the hub signs it only while its rotation command is open), makes the client
+// cert here with a one-use CA (local_client_ca.hpp), runs the blocking apply on a worker thread, records the
 // outcome per rotation id and answers every command for that id that arrived on the live
 // connection. A repeated id is answered from the record, without touching dockerd again.
 #include "agent/channel/agent_config.hpp"
@@ -41,12 +42,11 @@ class RotationHandler {
     std::string rotation_id;
     std::vector<std::string> answer_to;  // hub command ids on the current connection
     RotationRequests requests;
-    std::string server_sign_id, client_sign_id;
-    std::optional<std::string> server_cert, client_cert, ca;
+    std::string server_sign_id;
     bool applying = false;
   };
 
-  void start_apply();
+  void start_apply(apply::CertFiles files);
   void finish(RotationOutcome outcome);
   void answer(ChannelConnection& connection, const std::string& command_id, const std::string& rotation_id,
               const RotationOutcome& outcome);

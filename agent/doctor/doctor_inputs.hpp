@@ -69,7 +69,8 @@ struct UnitFacts {
 struct UserContextFacts {
   std::string user;
   docker::ContextStatus status;
-  std::optional<bool> ca_matches_daemon;  // context ca.pem == daemon.json's tlscacert bytes
+  std::optional<bool> ca_matches_daemon;  // context ca.pem == the CA of dockerd's server cert (bytes)
+  std::optional<bool> client_accepted;    // dockerd's tlscacert accepts the context's client cert
 };
 
 struct DoctorInputs {

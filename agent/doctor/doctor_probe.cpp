@@ -3,6 +3,7 @@
 #include "agent/docker/systemd_dropin.hpp"
 #include "agent/docker/system_paths.hpp"
 #include "shared/pki/certificate.hpp"
+#include "shared/pki/chain_verifier.hpp"
 
 #include <charconv>
 
@@ -86,6 +87,26 @@ std::string default_endpoint(const DaemonJsonFacts& daemon) {
   return "127.0.0.1:2376";
 }
 
+// The CA that verifies dockerd's server cert. Phoenix's sets keep it beside dockerd's client CA
+// (tls/current/ca.pem next to tls/current/client-ca.pem); a single-CA setup uses one file.
+std::string server_ca_path(const std::string& tlscacert) {
+  const std::string suffix = "/client-ca.pem";
+  if (tlscacert.size() > suffix.size() && tlscacert.compare(tlscacert.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return tlscacert.substr(0, tlscacert.size() - suffix.size()) + "/ca.pem";
+  }
+  return tlscacert;
+}
+
+// Whether dockerd's client CA bundle accepts a context's client cert, as dockerd would check it;
+// nullopt when either does not parse (other checks report that).
+std::optional<bool> client_accepted(const std::string& client_ca_pem, const std::string& cert_pem,
+                                    Clock::time_point now) {
+  auto roots = pki::certificates_from_pem(client_ca_pem);
+  auto cert = pki::Certificate::from_pem(cert_pem);
+  if (!roots || !cert) return std::nullopt;
+  return static_cast<bool>(pki::verify_chain(*cert, *roots, pki::Usage::client_auth, now, pki::ChainRules::as_dockerd));
+}
+
 TlsEndpointFacts probe_tls_endpoint(const fs::FileSystem& fs, NetworkProbe& network, const SystemPaths& paths,
                                     const DoctorOptions& options, const DaemonJsonFacts& daemon,
                                     const std::vector<docker::UserAccount>& users) {
@@ -97,7 +118,7 @@ TlsEndpointFacts probe_tls_endpoint(const fs::FileSystem& fs, NetworkProbe& netw
     return facts;
   }
   const auto on_disk_pem = read_optional(fs, paths.host_path(*s.tlscert));
-  const auto daemon_ca = read_optional(fs, paths.host_path(*s.tlscacert));
+  const auto daemon_ca = read_optional(fs, paths.host_path(server_ca_path(*s.tlscacert)));
   if (!on_disk_pem || !daemon_ca) {
     facts.skipped_reason = "the configured CA or server certificate cannot be read";
     return facts;
@@ -225,7 +246,8 @@ DoctorInputs gather_inputs(fs::FileSystem& fs, NetworkProbe& network, const Doct
   }
   if (s.tlskey) in.cert_files.push_back(read_cert_file(fs, "server key", *s.tlskey, paths.host_path(*s.tlskey), true));
 
-  const auto daemon_ca = s.tlscacert ? read_optional(fs, paths.host_path(*s.tlscacert)) : std::nullopt;
+  const auto daemon_ca = s.tlscacert ? read_optional(fs, paths.host_path(server_ca_path(*s.tlscacert))) : std::nullopt;
+  const auto daemon_client_ca = s.tlscacert ? read_optional(fs, paths.host_path(*s.tlscacert)) : std::nullopt;
   for (const auto& user : users) {
     UserContextFacts facts;
     facts.user = user.name;
@@ -233,6 +255,9 @@ DoctorInputs gather_inputs(fs::FileSystem& fs, NetworkProbe& network, const Doct
     const auto p = docker::context_paths(user);
     if (facts.status.present && daemon_ca) {
       if (auto context_ca = read_optional(fs, p.ca_pem)) facts.ca_matches_daemon = *context_ca == *daemon_ca;
+    }
+    if (facts.status.present && daemon_client_ca) {
+      if (auto cert = read_optional(fs, p.cert_pem)) facts.client_accepted = client_accepted(*daemon_client_ca, *cert, now);
     }
     if (facts.status.present && fs.exists(p.cert_pem)) {
       in.cert_files.push_back(read_cert_file(fs, "client cert (" + user.name + ")", p.cert_pem, p.cert_pem, false));

@@ -76,6 +76,15 @@ CheckResult daemon_json_check(const DaemonJsonFacts& d) {
     return check("daemon_json", CheckStatus::warn, d.path + " sets TLS but no tcp:// listener in hosts (" + hosts + ")",
                  kApply);
   }
+  // Before per-VM docker trust, dockerd's tlscacert was the set's ca.pem: the docker CA itself,
+  // which every VM's context cert chained to. One rotation moves the VM to its own client CA.
+  if (s.tlscacert->ends_with("/tls/current/ca.pem")) {
+    return check("daemon_json", CheckStatus::warn,
+                 d.path + " makes dockerd trust the docker CA for clients (tlscacert " + *s.tlscacert +
+                     "): a client cert taken from any VM of the fleet opens this dockerd",
+                 "run a docker-tls rotation from the hub (phoenix-hub rotate --kind docker-tls): it gives this "
+                 "dockerd its own client CA");
+  }
   return check("daemon_json", CheckStatus::ok,
                d.path + " sets tls, tlsverify and the cert files" + (hosts.empty() ? "" : "; hosts: " + hosts));
 }
@@ -166,7 +175,10 @@ CheckResult context_check(const UserContextFacts& u) {
   const std::string id = "context:" + u.user;
   std::vector<std::string> problems = u.status.problems;
   if (u.ca_matches_daemon == false) {
-    problems.push_back("its ca.pem differs from dockerd's tlscacert; " + kApply);
+    problems.push_back("its ca.pem is not the CA of dockerd's server cert; " + kApply);
+  }
+  if (u.client_accepted == false) {
+    problems.push_back("dockerd's tlscacert does not accept its client cert; " + kApply);
   }
   if (problems.empty()) {
     return check(id, CheckStatus::ok,

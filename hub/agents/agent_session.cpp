@@ -257,6 +257,10 @@ void AgentSession::handle_docker_sign_request(const protocol::Envelope& message)
     return send_error(message.id, "docker_ca_unavailable",
                       "this hub has no docker CA key: it cannot sign docker certificates");
   }
+  if (auto admitted = docker_signs_.admit(kind); !admitted) {
+    log::warning(kLog, kind + " request of " + identity_.name + " refused: " + admitted.error().message);
+    return send_error(message.id, admitted.error().code, admitted.error().message);
+  }
   boost::system::error_code ec;
   const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   auto address = remote.address();
@@ -273,8 +277,9 @@ void AgentSession::handle_docker_sign_request(const protocol::Envelope& message)
   }
   log::info(kLog, "signed a " + kind + " certificate for " + identity_.name + ": serial " +
                       cert->facts().serial_hex);
+  // operator_ca: the hypervisor operators' client CA, which dockerd trusts beside the VM's own.
   send(protocol::make_result(next_id(), message.id,
-                             {{"cert", cert->to_pem()}, {"ca", trust->bundle_pem()}}));
+                             {{"cert", cert->to_pem()}, {"ca", trust->bundle_pem()}, {"operator_ca", trust->operator_ca_pem()}}));
 }
 
 void AgentSession::handle_answer(const protocol::Envelope& message) {
@@ -290,6 +295,7 @@ void AgentSession::handle_answer(const protocol::Envelope& message) {
   }
   auto done = std::move(it->second.done);
   it->second.timer->cancel();
+  if (it->second.docker_rotation) docker_signs_.rotation_closed(it->first);
   pending_.erase(it);
   if (message.kind() == MessageType::result) return done(message.body);
   const auto& body = message.body;
@@ -317,11 +323,14 @@ void AgentSession::send_command(MessageType type, nlohmann::json body, CommandCa
       auto it = session->pending_.find(id);
       if (it == session->pending_.end()) return;
       auto callback = std::move(it->second.done);
+      if (it->second.docker_rotation) session->docker_signs_.rotation_closed(id);
       session->pending_.erase(it);
       callback(make_error("command_timeout", "agent " + session->identity_.name +
                                                  " did not answer command " + id + " in time"));
     });
-    self->pending_.emplace(id, Pending{std::move(done), std::move(timer)});
+    const bool rotation = type == MessageType::rotate_docker_tls;
+    if (rotation) self->docker_signs_.rotation_opened(id);
+    self->pending_.emplace(id, Pending{std::move(done), std::move(timer), rotation});
     self->send(protocol::make_message(type, id, std::move(body)));
   });
 }

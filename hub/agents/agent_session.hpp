@@ -17,6 +17,8 @@
 
 #include <cstdint>
 #include <deque>
+#include "hub/agents/docker_sign_gate.hpp"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +51,7 @@ class AgentSession : public AgentLink,
   struct Pending {
     CommandCallback done;
     std::unique_ptr<boost::asio::steady_timer> timer;
+    bool docker_rotation = false;  // a rotate_docker_tls: opens the sign gate while pending
   };
 
   void on_accept(boost::beast::error_code ec);
@@ -90,6 +93,7 @@ class AgentSession : public AgentLink,
   std::string disconnect_reason_;  // "1008 rate limit: ..." when the hub closed the channel
   std::uint64_t next_id_ = 0;
   std::map<std::string, Pending> pending_;
+  DockerSignGate docker_signs_;
 };
 
 }  // namespace phoenix::hub

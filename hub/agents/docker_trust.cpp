@@ -11,6 +11,8 @@
 namespace phoenix::hub {
 namespace {
 constexpr const char* kTrustFile = "/docker-trust.json";
+constexpr const char* kOperatorCa = "/docker-operators";
+constexpr std::chrono::hours kOperatorCaLifetime{24 * 365 * 10};
 
 bool valid_ca_name(const std::string& name) {
   return !name.empty() && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -46,6 +48,7 @@ Result<std::shared_ptr<DockerTrust>> DockerTrust::load(const std::string& ca_dir
   }
   if (auto loaded = trust->load_ca_locked(state.signing); !loaded) return loaded.error();
   trust->state_ = std::move(state);
+  if (auto operators = trust->load_operator_ca(); !operators) return operators.error();
   return trust;
 }
 
@@ -62,6 +65,41 @@ Result<void> DockerTrust::load_ca_locked(const std::string& name) {
   if (!ca) return make_error(ca.error().code, "docker CA " + name + ": " + ca.error().message);
   issuers_[name] = std::make_shared<const DockerIssuer>(std::move(*ca), leaf_lifetime_);
   return ok();
+}
+
+Result<void> DockerTrust::load_operator_ca() {
+  fs::RealFileSystem fs;
+  const std::string cert_path = ca_dir_ + kOperatorCa + ".pem";
+  const std::string key_path = ca_dir_ + kOperatorCa + ".key";
+  if (!fs.exists(cert_path)) {
+    // Hubs initialised before operators had their own CA get one on their next start.
+    auto ca = pki::CertificateAuthority::create("Phoenix docker operators CA", kOperatorCaLifetime);
+    if (!ca) return ca.error();
+    fs::WriteOptions secret;
+    secret.mode = 0600;
+    if (auto w = fs.write_file_atomic(key_path, ca->key().to_pem(), secret); !w) return w;
+    if (auto w = fs.write_file_atomic(cert_path, ca->certificate().to_pem()); !w) return w;
+  }
+  auto cert = fs.read_file(cert_path);
+  auto key = fs.read_file(key_path);
+  if (!cert || !key) return make_error("not_initialized", "the operators' CA " + cert_path + "/.key cannot be read");
+  auto ca = pki::CertificateAuthority::load(*cert, *key);
+  if (!ca) return make_error(ca.error().code, "operators' CA: " + ca.error().message);
+  operators_ = std::make_shared<const pki::CertificateAuthority>(std::move(*ca));
+  return ok();
+}
+
+std::string DockerTrust::operator_ca_pem() const { return operators_->certificate().to_pem(); }
+
+Result<pki::Certificate> DockerTrust::issue_operator(std::string_view csr_pem, const std::string& name,
+                                                     std::chrono::seconds lifetime, pki::TimePoint now) const {
+  auto csr = pki::CertificateRequest::from_pem(csr_pem);
+  if (!csr) return make_error("invalid_request", csr.error().message);
+  pki::SigningPolicy policy;
+  policy.common_name = name;
+  policy.usage = pki::Usage::client_auth;
+  policy.lifetime = lifetime;
+  return operators_->sign(*csr, policy, now);
 }
 
 Result<pki::Certificate> DockerTrust::issue(DockerCertKind kind, std::string_view csr_pem, const std::string& vm,

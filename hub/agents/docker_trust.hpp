@@ -36,6 +36,14 @@ class DockerTrust {
   Result<pki::Certificate> issue(DockerCertKind kind, std::string_view csr_pem, const std::string& vm,
                                  const std::string& peer_ip, pki::TimePoint now) const;
   std::string bundle_pem() const;  // the trusted CAs, concatenated
+
+  // The hypervisor operators' client CA (<ca_dir>/docker-operators.pem/.key, made by load()
+  // when missing): every dockerd trusts it for clients beside its VM's own one-use CA, and it
+  // signs only operator identities (OperatorIdentity), never anything an agent asks for.
+  std::string operator_ca_pem() const;
+  // Signs an operator client cert: CN `name`, clientAuth, `lifetime` (short: hours).
+  Result<pki::Certificate> issue_operator(std::string_view csr_pem, const std::string& name,
+                                          std::chrono::seconds lifetime, pki::TimePoint now) const;
   DockerTrustState state() const;
   bool has_ca(const std::string& name) const;
 
@@ -47,11 +55,13 @@ class DockerTrust {
  private:
   DockerTrust(std::string ca_dir, std::chrono::seconds leaf_lifetime);
   Result<void> load_ca_locked(const std::string& name);
+  Result<void> load_operator_ca();
 
   std::string ca_dir_;
   std::chrono::seconds leaf_lifetime_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const DockerIssuer>> issuers_;
+  std::shared_ptr<const pki::CertificateAuthority> operators_;
   DockerTrustState state_;
 };
 

@@ -7,6 +7,7 @@
 #include "hub/api/agent_routes.hpp"
 #include "hub/api/limit_metrics.hpp"
 #include "hub/api/open_files_limit.hpp"
+#include "hub/api/operator_identity_keeper.hpp"
 #include "hub/api/revocation_watcher.hpp"
 #include "hub/api/vm_driver.hpp"
 #include "hub/api/vm_routes.hpp"
@@ -241,6 +242,9 @@ int run_serve(const HubConfig& config) {
 
   auto watcher = std::make_shared<RevocationWatcher>(ioc, blocking, store, endpoint.shared_registry());
   watcher->start();
+  auto operator_identity = std::make_shared<OperatorIdentityKeeper>(
+      ioc, blocking, std::make_shared<OperatorIdentity>(*files, config.state_dir, docker_trust));
+  operator_identity->start();
 
   // On its own strand: the signal handler, on another io thread, stops it through the strand.
   boost::asio::steady_timer heartbeat(boost::asio::make_strand(ioc));
@@ -271,6 +275,7 @@ int run_serve(const HubConfig& config) {
     log::info("serve", "signal " + std::to_string(signal_number) + ": shutting down");
     notify_systemd("STOPPING=1");
     watcher->stop();
+    operator_identity->stop();
     fleet_watcher->stop();
     boost::asio::post(heartbeat.get_executor(), [&] {
       heartbeat_stopped = true;

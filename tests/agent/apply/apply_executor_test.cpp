@@ -127,6 +127,34 @@ TEST_F(ApplyExecutorTest, FirstApplySwapsRestartsVerifiesWritesContextsAndCleans
   EXPECT_FALSE(report.old_set);
 }
 
+TEST_F(ApplyExecutorTest, DockerdTrustsTheSetsClientCaAndTheContextsTheServerCa) {
+  // A hub rotation: the server cert from the docker CA, the client cert from the VM's own CA.
+  const auto client_ca = test::make_ca("vm1 clients");
+  auto files = test::good_files(ca);
+  const auto client = test::client_leaf(client_ca);
+  files.client_cert_pem = client.cert_pem;
+  files.client_key_pem = client.key_pem;
+  files.client_ca_pem = client_ca.certificate().to_pem();
+  const auto report = apply_ok(files);
+  const std::string set = paths.tls_dir + "/sets/" + report.new_set;
+  EXPECT_EQ(fs.read_file(set + "/client-ca.pem").value(), files.client_ca_pem);
+  EXPECT_EQ(fs.read_file(set + "/ca.pem").value(), files.ca_pem);
+  const auto daemon = fs.read_file(paths.daemon_json).value();
+  EXPECT_NE(daemon.find("\"tlscacert\": \"/r/etc/docker/tls/current/client-ca.pem\""), std::string::npos) << daemon;
+  const auto context = docker::context_paths(docker::UserAccount{"root", "/r/root", 0, 0});
+  EXPECT_EQ(fs.read_file(context.ca_pem).value(), files.ca_pem);
+  EXPECT_EQ(fs.read_file(context.cert_pem).value(), files.client_cert_pem);
+
+  // Applying the same files again is recognised as live: the client CA is part of the set.
+  EXPECT_EQ(apply_ok(files).new_set, report.new_set);
+  // A client cert of another CA than the set's client CA is refused before anything changes.
+  auto stranger = files;
+  stranger.client_ca_pem = test::make_ca("vm2 clients").certificate().to_pem();
+  const auto refused = validate_material(stranger, std::chrono::system_clock::now());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "client_cert_unknown_ca");
+}
+
 TEST_F(ApplyExecutorTest, RotationKeepsThePreviousSetAndPrunesOlderOnes) {
   const auto first = apply_ok(test::good_files(ca));
   const auto second = apply_ok(test::good_files(ca));

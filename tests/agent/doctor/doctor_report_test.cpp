@@ -143,6 +143,25 @@ TEST(DoctorReport, DaemonJsonProblems) {
   EXPECT_EQ(find(build_report(in), "daemon_json")->status, CheckStatus::warn);
 }
 
+TEST(DoctorReport, TheOldSharedClientCaLayoutWarnsAndSaysToRotate) {
+  auto in = healthy();
+  in.daemon_json.settings.tlscacert = "/etc/docker/tls/current/ca.pem";
+  auto c = *find(build_report(in), "daemon_json");
+  EXPECT_EQ(c.status, CheckStatus::warn);
+  EXPECT_NE(c.summary.find("any VM"), std::string::npos) << c.summary;
+  EXPECT_NE(c.action.find("rotate --kind docker-tls"), std::string::npos) << c.action;
+  in.daemon_json.settings.tlscacert = "/etc/docker/tls/current/client-ca.pem";
+  EXPECT_EQ(find(build_report(in), "daemon_json")->status, CheckStatus::ok);
+}
+
+TEST(DoctorReport, AContextWhoseClientCertDockerdRefusesFails) {
+  auto in = healthy();
+  in.users[0].client_accepted = false;
+  const auto c = *find(build_report(in), "context:root");
+  EXPECT_EQ(c.status, CheckStatus::fail);
+  EXPECT_NE(c.summary.find("does not accept its client cert"), std::string::npos) << c.summary;
+}
+
 TEST(DoctorReport, HostsBothInUnitAndDaemonJsonFails) {
   auto in = healthy();
   in.unit.passes_host_flag = true;

@@ -4,6 +4,7 @@
 #include "tests/hub/agents/agents_test_support.hpp"
 #include "tests/hub/agents/hostile_csr.hpp"
 
+#include "shared/fs/real_file_system.hpp"
 #include "shared/pki/digest.hpp"
 
 #include <gtest/gtest.h>
@@ -370,6 +371,59 @@ TEST_F(AgentEndpointTest, IdentityRenewalReturnsSameCnAndNewSerial) {
   // The renewed identity opens the channel.
   auto renewed = connect_agent(KeyAndCert{key, cert}, "vm1");
   EXPECT_EQ(hub->registry().find("vm1")->cert_serial, cert.facts().serial_hex);
+}
+
+// Issue 13: root in one VM must not obtain docker certificates at will. The hub signs a dockerd
+// server cert only while a rotate_docker_tls it sent is open, once, and no client certs at all.
+TEST_F(AgentEndpointTest, DockerCertsAreSignedOnlyInsideARotationTheHubStarted) {
+  TempDir ca_dir;
+  fs::RealFileSystem files;
+  ASSERT_TRUE(files.write_file_atomic(ca_dir.path() + "/docker-ca.pem", pki.docker_ca.certificate().to_pem()));
+  ASSERT_TRUE(files.write_file_atomic(ca_dir.path() + "/docker-ca.key", pki.docker_ca.key().to_pem()));
+  auto trust = DockerTrust::load(ca_dir.path(), 24h);
+  ASSERT_TRUE(trust) << trust.error().to_string();
+  hub.reset();
+  hub = std::make_unique<RunningEndpoint>(pki, store, *trust);
+  auto identity = enroll_directly(pki, *store, "vm1");
+  auto client = connect_agent(identity, "vm1");
+  int next = 0;
+  auto sign = [&](const char* kind) {
+    const nlohmann::json request = {{"v", 1}, {"type", "sign_request"}, {"id", "a-" + std::to_string(++next)},
+                                    {"body", {{"kind", kind}, {"csr", make_csr("vm1")}}}};
+    EXPECT_TRUE(client->send(request.dump()));
+    for (;;) {
+      auto answer = client->read(1500ms);
+      if (!answer) return nlohmann::json{{"type", "none"}};
+      const auto j = nlohmann::json::parse(*answer);
+      if (j.value("re", "") == request["id"]) return j;
+    }
+  };
+  auto code_of = [](const nlohmann::json& answer) { return answer["body"].value("code", answer.value("type", "")); };
+
+  EXPECT_EQ(code_of(sign("docker_server")), "not_in_rotation");
+  EXPECT_EQ(code_of(sign("docker_client")), "client_certs_made_in_vm");
+
+  std::promise<Result<nlohmann::json>> answered;
+  hub->registry().send_command("vm1", protocol::MessageType::rotate_docker_tls, {{"rotation_id", "r-1"}},
+                               [&](Result<nlohmann::json> r) { answered.set_value(std::move(r)); }, 5s);
+  auto command = client->read_type("rotate_docker_tls");
+  ASSERT_TRUE(command) << command.error().to_string();
+  const auto signed_answer = sign("docker_server");
+  ASSERT_EQ(signed_answer.value("type", ""), "result") << signed_answer.dump();
+  const auto cert = pki::Certificate::from_pem(signed_answer["body"]["cert"].get<std::string>()).value();
+  EXPECT_EQ(cert.facts().subject_cn, "vm1");
+  EXPECT_EQ(signed_answer["body"]["operator_ca"], (*trust)->operator_ca_pem());
+  EXPECT_EQ(code_of(sign("docker_server")), "already_signed");
+  EXPECT_EQ(code_of(sign("docker_client")), "client_certs_made_in_vm");
+
+  // The agent answers the command: the rotation is closed, and so is the gate.
+  const nlohmann::json done = {{"v", 1}, {"type", "result"}, {"id", "a-99"}, {"re", (*command)["id"]},
+                               {"body", {{"rotation_id", "r-1"}}}};
+  ASSERT_TRUE(client->send(done.dump()));
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(3s), std::future_status::ready);
+  EXPECT_TRUE(future.get());
+  EXPECT_EQ(code_of(sign("docker_server")), "not_in_rotation");
 }
 
 TEST_F(AgentEndpointTest, CommandsAreAnsweredOrTimeOut) {

@@ -100,7 +100,8 @@ std::string LogCapture::all() const {
   return out;
 }
 
-RunningEndpoint::RunningEndpoint(const TestPki& pki, std::shared_ptr<HubStore> store) {
+RunningEndpoint::RunningEndpoint(const TestPki& pki, std::shared_ptr<HubStore> store,
+                                 std::shared_ptr<DockerTrust> docker_trust) {
   AgentEndpointConfig config;
   config.listen_host = "127.0.0.1";
   config.port = 0;
@@ -109,6 +110,7 @@ RunningEndpoint::RunningEndpoint(const TestPki& pki, std::shared_ptr<HubStore> s
   config.identity_ca_cert_pem = pki.identity_ca.certificate().to_pem();
   config.identity_ca_key_pem = pki.identity_ca.key().to_pem();
   config.docker_ca_pem = pki.docker_ca.certificate().to_pem();
+  config.docker_trust = std::move(docker_trust);
   config.tls_handshake_timeout = 2s;
   config.http_timeout = 2s;
   config.websocket_handshake_timeout = 500ms;

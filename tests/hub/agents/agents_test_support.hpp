@@ -71,7 +71,9 @@ class LogCapture {
 // A running endpoint on 127.0.0.1:0 with its own io thread.
 class RunningEndpoint {
  public:
-  RunningEndpoint(const TestPki& pki, std::shared_ptr<HubStore> store);
+  // `docker_trust`: the docker CAs the endpoint signs with (none: docker signing is refused).
+  RunningEndpoint(const TestPki& pki, std::shared_ptr<HubStore> store,
+                  std::shared_ptr<DockerTrust> docker_trust = nullptr);
   ~RunningEndpoint();  // stop() if still running
   // Posts stop() to the io thread and waits until every connection is closed.
   void stop();

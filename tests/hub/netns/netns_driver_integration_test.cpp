@@ -156,13 +156,15 @@ class NetnsDriverTest : public ::testing::Test {
     return client;
   }
   // The real docker CLI from the host, over the bridge, with `client`'s cert; the server is
-  // verified with the VM's own context CA bundle.
-  bool accepts(const std::string& vm, int index, const Client& client) {
-    const auto ca = home(vm) + "/.docker/contexts/tls/" + kContextId + "/docker/ca.pem";
+  // verified with `server_ca` (by default the VM's own context CA bundle).
+  bool accepts(const std::string& vm, int index, const Client& client, std::string server_ca = "") {
+    const auto ca = server_ca.empty() ? home(vm) + "/.docker/contexts/tls/" + kContextId + "/docker/ca.pem" : server_ca;
+    stdfs::create_directories(dir_.path() + "/cli-home");
     return run_program_output({docker_cli(), "--tlsverify", "--tlscacert", ca, "--tlscert", client.dir + "/cert.pem",
                                "--tlskey", client.dir + "/key.pem", "-H",
                                "tcp://" + address(index) + ":2376", "version", "--format", "{{.Server.Version}}"},
-                              client.dir + "/out", client.dir + "/err", Env{{"HOME", client.dir}}) == 0;
+                              dir_.path() + "/accepts.out", dir_.path() + "/accepts.err",
+                              Env{{"HOME", dir_.path() + "/cli-home"}}) == 0;
   }
 
   // POST /rotations with `request` and wait until it finishes; the final record.
@@ -253,10 +255,25 @@ TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
     EXPECT_NE(read_text_file(dir_.path() + "/cli.out").find("phoenix *"), std::string::npos);
   }
 
-  // docker-ca across the netns fleet: afterwards the old CA's clients are refused by every
-  // dockerd, the new CA's accepted (checked from the host over the bridge with the real CLI).
-  const auto old_client = client_of("docker-ca");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(accepts(vms[i], i, old_client)) << vms[i];
+  // Docker trust per VM, from the host over the bridge with the real CLI: a client cert taken
+  // from vm1's context opens vm1's dockerd only; the operators' identity the hub keeps opens
+  // every one; a client cert of the docker CA itself (the old shared model) opens none.
+  const Client vm1_context{home("vm1") + "/.docker/contexts/tls/" + kContextId + "/docker"};
+  EXPECT_TRUE(accepts("vm1", 0, vm1_context)) << read_text_file(dir_.path() + "/accepts.err");
+  EXPECT_FALSE(accepts("vm2", 1, vm1_context)) << "vm2's dockerd accepted vm1's client cert";
+  EXPECT_FALSE(accepts("vm3", 2, vm1_context)) << "vm3's dockerd accepted vm1's client cert";
+  const Client operators{state_ + "/operator/current"};
+  const auto docker_client = client_of("docker-ca");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(accepts(vms[i], i, operators)) << vms[i] << ": " << read_text_file(dir_.path() + "/accepts.err");
+    EXPECT_FALSE(accepts(vms[i], i, docker_client)) << vms[i] << " accepts any client of the docker CA";
+  }
+
+  // docker-ca across the netns fleet: afterwards every dockerd serves a cert of the new CA (a
+  // client verifying with the old CA alone is refused) and the operators still get in.
+  const auto operator_client = client_of("docker-operators");
+  const auto old_ca = state_ + "/ca/docker-ca.pem";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(accepts(vms[i], i, operator_client, old_ca)) << vms[i];
   const auto ca_rotation = call("POST", "/rotations", json{{"kind", "docker-ca"}, {"max_parallel", 3}}.dump());
   ASSERT_EQ(ca_rotation.status, 202) << ca_rotation.body;
   const std::string ca_id = ca_rotation.json().value("id", "");
@@ -268,10 +285,10 @@ TEST_F(NetnsDriverTest, ThreeVmsEnrollGetDockerTlsRotateAndLeaveNothingBehind) {
       180s))
       << done.dump(2);
   ASSERT_EQ(done.value("state", ""), "completed") << done.dump(2);
-  const auto new_client = client_of(done["phase"].value("new_ca", ""));
+  const auto new_ca = state_ + "/ca/" + done["phase"].value("new_ca", "") + ".pem";
   for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(accepts(vms[i], i, old_client)) << vms[i] << " still accepts the old CA's client";
-    EXPECT_TRUE(accepts(vms[i], i, new_client)) << vms[i] << " refuses the new CA's client";
+    EXPECT_FALSE(accepts(vms[i], i, operator_client, old_ca)) << vms[i] << " still serves a cert of the old CA";
+    EXPECT_TRUE(accepts(vms[i], i, operator_client, new_ca)) << vms[i] << " refuses the operators";
   }
 
   // /metrics after the scenario: every family with real values.
