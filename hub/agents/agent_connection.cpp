@@ -199,7 +199,7 @@ void AgentConnection::upgrade(Request request) {
   handed_over_ = true;
   beast::get_lowest_layer(stream_).expires_never();
   auto session = std::make_shared<AgentSession>(std::move(stream_), state_, std::move(slot_),
-                                                AgentSession::Identity{cert.common_name, cert.serial_hex},
+                                                AgentSession::Identity{cert.common_name, cert.serial_hex, cert.not_after},
                                                 peer_);
   session->run(std::move(request));
 }
