@@ -17,8 +17,6 @@
 namespace phoenix::hub {
 namespace {
 
-constexpr const char* kServerCommonName = "phoenix-hub";
-
 struct ServerNames {
   std::set<std::string> dns{"localhost"};
   std::set<std::string> ips{"127.0.0.1", "::1"};
@@ -51,22 +49,9 @@ Result<Minted> mint(const ServerNames& names) {
   if (!identity) return identity.error();
   auto docker = pki::CertificateAuthority::create("Phoenix docker CA", kCaLifetime);
   if (!docker) return docker.error();
-  // The hub's key is generated here, where it is used, like every Phoenix key.
-  auto key = pki::PrivateKey::generate_p256();
-  if (!key) return key.error();
-  std::vector<std::string> dns(names.dns.begin(), names.dns.end());
-  std::vector<std::string> ips(names.ips.begin(), names.ips.end());
-  auto csr = pki::CertificateRequest::create(*key, kServerCommonName, dns, ips);
-  if (!csr) return csr.error();
-  pki::SigningPolicy policy;
-  policy.common_name = kServerCommonName;
-  policy.dns_names = names.dns;
-  policy.ip_addresses = names.ips;
-  policy.usage = pki::Usage::server_auth;
-  policy.lifetime = kHubServerCertLifetime;
-  auto cert = identity->sign(*csr, policy);
-  if (!cert) return cert.error();
-  return Minted{std::move(*identity), std::move(*docker), std::move(*key), std::move(*cert)};
+  auto server = issue_hub_server_cert(*identity, names.dns, names.ips);
+  if (!server) return server.error();
+  return Minted{std::move(*identity), std::move(*docker), std::move(server->key), std::move(server->cert)};
 }
 
 Result<void> make_private_dir(fs::FileSystem& fs, const std::string& path, InitReport& report) {

@@ -4,6 +4,7 @@
 // generated in memory and checked before the first file is written, so a refusal (an
 // existing CA, a bad --san, a broken config) leaves the disk untouched.
 #include "hub/admin/hub_paths.hpp"
+#include "hub/admin/server_cert_renewal.hpp"
 #include "shared/fs/file_system.hpp"
 
 #include <chrono>
@@ -13,7 +14,6 @@
 namespace phoenix::hub {
 
 inline constexpr std::chrono::seconds kCaLifetime{10LL * 365 * 24 * 3600};
-inline constexpr std::chrono::seconds kHubServerCertLifetime{365LL * 24 * 3600};
 
 struct InitOptions {
   std::string state_dir = default_hub_state_dir();
