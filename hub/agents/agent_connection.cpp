@@ -39,7 +39,8 @@ void AgentConnection::log_refused_penalty(const std::string& name, const std::st
 
 AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
                                  limits::HandshakeGate::Ticket handshake)
-    : stream_(beast::tcp_stream(std::move(socket)), *state->tls),
+    : tls_(state->current_tls()),
+      stream_(beast::tcp_stream(std::move(socket)), *tls_),
       state_(std::move(state)),
       slot_(state_),
       handshake_(std::move(handshake)) {

@@ -37,6 +37,9 @@ class DockerTrust {
                                  const std::string& peer_ip, pki::TimePoint now) const;
   std::string bundle_pem() const;  // the trusted CAs, concatenated
   DockerTrustState state() const;
+  // Each CA in force (the trusted ones, then the signing one if it is not trusted yet) with
+  // its end, for the hub's expiry report.
+  std::vector<std::pair<std::string, pki::TimePoint>> ca_expiry() const;
   bool has_ca(const std::string& name) const;
 
   // A new P-256 CA under `name` ([a-z0-9-]{1,40}); nothing to do when it exists already.
