@@ -117,6 +117,11 @@ int run_serve(const HubConfig& config) {
   if (!server_cert) {
     log::error("serve", "could not check or renew the agent endpoint's server cert " + paths.hub_cert + ": " +
                             server_cert.error().to_string() + "; serving the current one");
+    // Its end for the expiry report, from the file the listener loads (a cert that does not
+    // parse fails the listener's start anyway).
+    if (auto chain = pki::certificates_from_pem(endpoint_settings->server_cert_chain_pem)) {
+      server_not_after = chain->front().facts().not_after;
+    }
   } else {
     if (server_cert->renewed) {
       log::notice("serve", "renewed the agent endpoint's server cert " + paths.hub_cert + " (" + server_cert->reason +
