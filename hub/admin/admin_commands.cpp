@@ -51,9 +51,11 @@ int run_init_command(const std::vector<std::string>& args, std::ostream& out, st
   add_common_options(options);
   options.add_options()
       ("san", po::value<std::vector<std::string>>()->composing()->value_name("NAME|IP"),
-       "extra DNS name or IP address for the hub's server cert (repeatable)");
+       "extra DNS name or IP address for the hub's server cert (repeatable)")
+      ("no-token", po::bool_switch(),
+       "write hub.json without an API token (the API is then open to every local user)");
   po::variables_map vm;
-  if (int rc = cli::parse_options("phoenix-hub init [--config F] [--state-dir DIR] [--san NAME]...",
+  if (int rc = cli::parse_options("phoenix-hub init [--config F] [--state-dir DIR] [--san NAME]... [--no-token]",
                                   options, args, vm);
       rc >= 0) {
     return rc;
@@ -63,6 +65,7 @@ int run_init_command(const std::vector<std::string>& args, std::ostream& out, st
   init.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("san")) init.extra_sans = vm["san"].as<std::vector<std::string>>();
   init.hostname = local_hostname();
+  init.create_api_token = !vm["no-token"].as<bool>();
 
   fs::RealFileSystem fs;
   auto report = initialize_hub(fs, init);
@@ -74,6 +77,14 @@ int run_init_command(const std::vector<std::string>& args, std::ostream& out, st
   for (const auto& ip : report->server_ips) out << ip << " ";
   out << "\n";
   if (!report->wrote_config) out << "kept existing config " << init.config_path << "\n";
+  if (!report->api_token.empty()) {
+    // Shown once: the config keeps it (0600), nothing else does.
+    out << "API write token (in api.tokens of " << init.config_path << ", shown only now):\n  "
+        << report->api_token << "\n"
+        << "use it as: curl -H \"Authorization: Bearer <token>\" http://127.0.0.1:8082/vms\n";
+  } else if (report->wrote_config) {
+    out << "no API token (--no-token): the API answers every local user\n";
+  }
   out << "identity CA fingerprint (sha256): " << report->identity_ca_fingerprint << "\n";
   out << "next: phoenix-hub token create --vm NAME --state-dir " << hub_paths(init.state_dir).state_dir
       << "\n";

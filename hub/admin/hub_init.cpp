@@ -2,6 +2,7 @@
 
 #include "shared/core/safe_text.hpp"
 
+#include "hub/admin/enroll_secret.hpp"
 #include "hub/store/hub_store.hpp"
 #include "shared/pki/certificate_authority.hpp"
 #include "shared/pki/certificate_request.hpp"
@@ -16,8 +17,6 @@
 
 namespace phoenix::hub {
 namespace {
-
-constexpr const char* kServerCommonName = "phoenix-hub";
 
 struct ServerNames {
   std::set<std::string> dns{"localhost"};
@@ -51,22 +50,9 @@ Result<Minted> mint(const ServerNames& names) {
   if (!identity) return identity.error();
   auto docker = pki::CertificateAuthority::create("Phoenix docker CA", kCaLifetime);
   if (!docker) return docker.error();
-  // The hub's key is generated here, where it is used, like every Phoenix key.
-  auto key = pki::PrivateKey::generate_p256();
-  if (!key) return key.error();
-  std::vector<std::string> dns(names.dns.begin(), names.dns.end());
-  std::vector<std::string> ips(names.ips.begin(), names.ips.end());
-  auto csr = pki::CertificateRequest::create(*key, kServerCommonName, dns, ips);
-  if (!csr) return csr.error();
-  pki::SigningPolicy policy;
-  policy.common_name = kServerCommonName;
-  policy.dns_names = names.dns;
-  policy.ip_addresses = names.ips;
-  policy.usage = pki::Usage::server_auth;
-  policy.lifetime = kHubServerCertLifetime;
-  auto cert = identity->sign(*csr, policy);
-  if (!cert) return cert.error();
-  return Minted{std::move(*identity), std::move(*docker), std::move(*key), std::move(*cert)};
+  auto server = issue_hub_server_cert(*identity, names.dns, names.ips);
+  if (!server) return server.error();
+  return Minted{std::move(*identity), std::move(*docker), std::move(server->key), std::move(server->cert)};
 }
 
 Result<void> make_private_dir(fs::FileSystem& fs, const std::string& path, InitReport& report) {
@@ -93,11 +79,15 @@ std::string local_hostname() {
   return buffer;
 }
 
-std::string default_hub_config(const std::string& public_host) {
+std::string default_hub_config(const std::string& public_host, const std::string& api_write_token) {
   const bool ipv6 = public_host.find(':') != std::string::npos;
   const std::string host = ipv6 ? "[" + public_host + "]" : public_host;
+  nlohmann::ordered_json api = {{"listen", "127.0.0.1:8082"}};
+  if (!api_write_token.empty()) {
+    api["tokens"] = nlohmann::ordered_json::array({{{"token", api_write_token}, {"role", "write"}}});
+  }
   nlohmann::ordered_json config = {
-      {"api", {{"listen", "127.0.0.1:8082"}}},
+      {"api", api},
       {"agent_endpoint", {{"listen", "0.0.0.0:8443"}, {"public_url", "wss://" + host + ":8443"}}},
       {"driver", "tart"},
       {"tart", {{"path", "/opt/homebrew/bin/tart"}, {"list_cache_ms", 1000}}},
@@ -175,10 +165,20 @@ Result<InitReport> initialize_hub(fs::FileSystem& fs, const InitOptions& options
   if (config->config_path.empty()) {
     const std::string dir = fs::parent_path(options.config_path);
     if (auto r = fs.create_directories(dir, 0755); !r) return r.error();
-    if (auto r = write(fs, options.config_path, default_hub_config(public_host), 0644, report); !r) {
+    // 64 hex characters from RAND_bytes, like an enrollment secret. The file holds it in
+    // clear (serve compares digests), so it is readable by its owner only.
+    const std::string token = options.create_api_token ? new_enroll_secret() : std::string();
+    if (auto r = write(fs, options.config_path, default_hub_config(public_host, token), token.empty() ? 0644 : 0600,
+                       report);
+        !r) {
       return r.error();
     }
     report.wrote_config = true;
+    report.api_token = token;
+  } else if (options.create_api_token && !config->has_api_tokens) {
+    report.warnings.push_back("kept the existing config " + config->config_path +
+                              ", which has no api.tokens: any local user can use the API; add a write token "
+                              "there (docs/operator-guide.md, \"API tokens\") and restart the hub");
   }
   return report;
 }

@@ -43,6 +43,7 @@ Result<AdminConfig> load_admin_config(const fs::FileSystem& fs, const std::strin
   out.config_path = config_path;
   try {
     const config::ConfigObject top(config::load_json_file(fs, config_path), config_path);
+    out.has_api_tokens = !top.object("api").objects("tokens").empty();
     const auto endpoint = top.object("agent_endpoint");
     out.public_url = endpoint.optional_string("public_url");
     if (out.public_url && host_of_wss_url(*out.public_url).empty()) {

@@ -37,6 +37,7 @@ HubPaths hub_paths(const std::string& state_dir);
 struct AdminConfig {
   std::string config_path;                // the file read ("" when it did not exist)
   std::optional<std::string> public_url;  // agent_endpoint.public_url
+  bool has_api_tokens = false;            // api.tokens lists at least one entry
 };
 
 // Reads `config_path` if it exists (a missing file is not an error: init writes it, and

@@ -39,7 +39,8 @@ void AgentConnection::log_refused_penalty(const std::string& name, const std::st
 
 AgentConnection::AgentConnection(net::ip::tcp::socket&& socket, std::shared_ptr<EndpointState> state,
                                  limits::HandshakeGate::Ticket handshake)
-    : stream_(beast::tcp_stream(std::move(socket)), *state->tls),
+    : tls_(state->current_tls()),
+      stream_(beast::tcp_stream(std::move(socket)), *tls_),
       state_(std::move(state)),
       slot_(state_),
       handshake_(std::move(handshake)) {
@@ -199,7 +200,7 @@ void AgentConnection::upgrade(Request request) {
   handed_over_ = true;
   beast::get_lowest_layer(stream_).expires_never();
   auto session = std::make_shared<AgentSession>(std::move(stream_), state_, std::move(slot_),
-                                                AgentSession::Identity{cert.common_name, cert.serial_hex},
+                                                AgentSession::Identity{cert.common_name, cert.serial_hex, cert.not_after},
                                                 peer_);
   session->run(std::move(request));
 }

@@ -40,6 +40,9 @@ class AgentConnection : public std::enable_shared_from_this<AgentConnection>, pu
   void on_shutdown(boost::beast::error_code ec);
   void log_refused_penalty(const std::string& name, const std::string& reason);
 
+  // The context this connection's TLS session came from. A renewal of the hub's server cert
+  // swaps the endpoint's context for new handshakes; this one stays as long as its user.
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
   std::shared_ptr<EndpointState> state_;
   ConnectionSlot slot_;

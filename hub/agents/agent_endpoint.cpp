@@ -172,7 +172,7 @@ Result<void> AgentEndpoint::start() {
   if (!ca) {
     return make_error(ca.error().code, "identity CA: " + ca.error().message);
   }
-  state_->tls = std::move(*tls);
+  state_->set_tls(std::move(*tls));
   state_->blocking = std::make_shared<BlockingPool>(state_->config.blocking_threads,
                                                     state_->config.blocking_queue_max, state_->counters);
   state_->issuer = std::make_shared<const IdentityIssuer>(std::move(*ca), state_->config.identity_lifetime);
@@ -190,6 +190,18 @@ Result<void> AgentEndpoint::start() {
   listener_ = listener;
   listener->start();
   log::info(kLog, "listening for agents on " + state_->config.listen_host + ":" + std::to_string(port_));
+  return ok();
+}
+
+Result<void> AgentEndpoint::replace_server_certificate(std::string chain_pem, std::string key_pem) {
+  // A fresh context from the same settings with the new pair; the old one is not modified
+  // in place, as handshakes on other threads may be reading it.
+  AgentEndpointConfig config = state_->config;
+  config.server_cert_chain_pem = std::move(chain_pem);
+  config.server_key_pem = std::move(key_pem);
+  auto tls = make_agent_tls_context(config);
+  if (!tls) return tls.error();
+  state_->set_tls(std::move(*tls));
   return ok();
 }
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace phoenix::hub {
 
@@ -34,6 +35,10 @@ class AgentEndpoint {
   // store (nobody is connected to a hub that just started), binds and starts accepting.
   // Errors: "tls_config" (bad cert/key PEM), the CA's load errors, "listen_failed".
   Result<void> start();
+
+  // Makes new TLS handshakes present `chain_pem` (leaf first) with `key_pem`: the renewed
+  // server cert. Live connections are untouched. Thread-safe. Errors: "tls_config".
+  Result<void> replace_server_certificate(std::string chain_pem, std::string key_pem);
 
   // Stops accepting, sends every agent a close frame (1001 going away) and drops
   // connections still in their HTTP phase. Returns at once; the io_context finishes the

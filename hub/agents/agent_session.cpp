@@ -10,6 +10,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace phoenix::hub {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -60,7 +62,8 @@ AgentSession::AgentSession(beast::ssl_stream<beast::tcp_stream>&& stream,
       state_(std::move(state)),
       slot_(std::move(slot)),
       identity_(std::move(identity)),
-      peer_(std::move(peer)) {}
+      peer_(std::move(peer)),
+      expiry_timer_(ws_.get_executor()) {}
 
 AgentSession::~AgentSession() {
   if (tracker_id_ != 0) state_->tracker.remove(tracker_id_);
@@ -105,7 +108,26 @@ void AgentSession::on_accept(beast::error_code ec) {
   }
   log::info(kLog, "agent " + identity_.name + " connected from " + peer_ + " (identity serial " +
                       identity_.serial + ")");
+  watch_expiry();
   do_read();
+}
+
+void AgentSession::watch_expiry() {
+  if (identity_.not_after == std::chrono::system_clock::time_point::max()) return;
+  // The wall clock says when; a steady timer waits (a clock step changes the wait by as much,
+  // which is fine for a deadline the size of a cert lifetime). Capped so the duration cannot
+  // overflow the steady clock's representation.
+  const auto left = std::min<std::chrono::system_clock::duration>(
+      std::max<std::chrono::system_clock::duration>(identity_.not_after - std::chrono::system_clock::now(), {}),
+      std::chrono::hours(24 * 365 * 100));
+  expiry_timer_.expires_after(left);
+  expiry_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closing_ || self->finished_) return;
+    log::notice(kLog, "the identity of agent " + self->identity_.name + " (serial " + self->identity_.serial +
+                          ") expired at " + pki::format_utc(self->identity_.not_after) + ": closing its channel");
+    self->do_close(1008, "identity certificate expired: the agent must renew (or be enrolled again)");
+  });
 }
 
 void AgentSession::do_read() {
@@ -401,6 +423,7 @@ void AgentSession::finish(const std::string& why) {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  expiry_timer_.cancel();
   for (auto& [id, pending] : pending_) {
     pending.timer->cancel();
     pending.done(make_error("agent_disconnected", "agent " + identity_.name +

@@ -32,6 +32,9 @@ class AgentSession : public AgentLink,
   struct Identity {
     std::string name;    // the client cert's CN, an enrolled agent
     std::string serial;  // the client cert's serial
+    // The client cert's notAfter: the channel is closed then (a cert that is no longer
+    // valid must not keep a channel that only a valid one could open).
+    std::chrono::system_clock::time_point not_after = std::chrono::system_clock::time_point::max();
   };
 
   AgentSession(boost::beast::ssl_stream<boost::beast::tcp_stream>&& stream,
@@ -71,6 +74,8 @@ class AgentSession : public AgentLink,
   void do_close(std::uint16_t code, std::string reason);
   void on_close(boost::beast::error_code ec);
   void finish(const std::string& why);
+  // Arms expiry_timer_ for identity_.not_after: one timer per session, no fleet scan.
+  void watch_expiry();
   // False when the agent went over `limit` ("messages", "sign_requests"): it is then being
   // closed with 1008 and refused for the penalty; the caller drops the message.
   bool within_rate(const char* limit);
@@ -94,6 +99,7 @@ class AgentSession : public AgentLink,
   std::uint64_t next_id_ = 0;
   std::map<std::string, Pending> pending_;
   DockerSignGate docker_signs_;
+  boost::asio::steady_timer expiry_timer_;
 };
 
 }  // namespace phoenix::hub

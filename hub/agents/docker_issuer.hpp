@@ -29,6 +29,7 @@ class DockerIssuer {
                                  const std::string& peer_ip, pki::TimePoint now) const;
 
   std::string ca_pem() const { return ca_.certificate().to_pem(); }
+  pki::TimePoint ca_not_after() const { return ca_.certificate().facts().not_after; }
 
  private:
   pki::CertificateAuthority ca_;

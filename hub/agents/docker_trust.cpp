@@ -124,6 +124,19 @@ DockerTrustState DockerTrust::state() const {
   return state_;
 }
 
+std::vector<std::pair<std::string, pki::TimePoint>> DockerTrust::ca_expiry() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, pki::TimePoint>> out;
+  for (const auto& name : state_.trusted) out.emplace_back(name, issuers_.at(name)->ca_not_after());
+  if (std::find(state_.trusted.begin(), state_.trusted.end(), state_.signing) == state_.trusted.end() &&
+      issuers_.count(state_.signing) != 0) {
+    out.emplace_back(state_.signing, issuers_.at(state_.signing)->ca_not_after());
+  }
+  // The operators' CA: when it ends, no operator identity can be issued and none is accepted.
+  if (operators_) out.emplace_back("docker-operators", operators_->certificate().facts().not_after);
+  return out;
+}
+
 bool DockerTrust::has_ca(const std::string& name) const {
   std::lock_guard lock(mutex_);
   return issuers_.count(name) != 0;

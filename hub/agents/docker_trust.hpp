@@ -45,6 +45,9 @@ class DockerTrust {
   Result<pki::Certificate> issue_operator(std::string_view csr_pem, const std::string& name,
                                           std::chrono::seconds lifetime, pki::TimePoint now) const;
   DockerTrustState state() const;
+  // Each CA in force (the trusted ones, then the signing one if it is not trusted yet, then
+  // the operators' CA) with its end, for the hub's expiry report.
+  std::vector<std::pair<std::string, pki::TimePoint>> ca_expiry() const;
   bool has_ca(const std::string& name) const;
 
   // A new P-256 CA under `name` ([a-z0-9-]{1,40}); nothing to do when it exists already.

@@ -47,6 +47,17 @@ struct EndpointState {
   AgentEndpointConfig config;
   std::shared_ptr<HubStore> store;
   std::shared_ptr<AgentRegistry> registry;
+  // The TLS context of new handshakes, swapped when the hub's server cert is renewed (any
+  // thread). Established sessions keep theirs: OpenSSL counts an SSL_CTX's users.
+  std::shared_ptr<boost::asio::ssl::context> current_tls() const {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> context) {
+    std::lock_guard lock(tls_mutex);
+    tls = std::move(context);
+  }
+  mutable std::mutex tls_mutex;
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::shared_ptr<const IdentityIssuer> issuer;
   std::unique_ptr<EnrollmentHandler> enrollment;

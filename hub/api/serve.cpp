@@ -4,11 +4,14 @@
 
 #include "hub/admin/hub_paths.hpp"
 #include "hub/agents/agent_endpoint.hpp"
+#include "hub/admin/server_cert_renewal.hpp"
 #include "hub/api/agent_routes.hpp"
+#include "hub/api/hub_certificates.hpp"
 #include "hub/api/limit_metrics.hpp"
 #include "hub/api/open_files_limit.hpp"
 #include "hub/api/operator_identity_keeper.hpp"
 #include "hub/api/revocation_watcher.hpp"
+#include "hub/api/server_cert_renewer.hpp"
 #include "hub/api/vm_driver.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/events/change_filter.hpp"
@@ -21,6 +24,7 @@
 #include "shared/core/io_loop.hpp"
 #include "shared/core/log.hpp"
 #include "shared/fs/real_file_system.hpp"
+#include "shared/pki/certificate.hpp"
 #include "shared/platform/service_notify.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -105,6 +109,41 @@ int run_serve(const HubConfig& config) {
     log::error("serve", endpoint_settings.error().message);
     return 2;
   }
+  // The agent endpoint's server cert: renewed here when it is in its renewal window (or
+  // expired), before the listener loads it, so a hub that was down for long starts with a
+  // valid one. Agents pin the identity CA, not this cert: none has to enroll again.
+  auto server_cert = renew_server_cert_if_due(*files, paths);
+  pki::TimePoint server_check_due = std::chrono::system_clock::now();  // on failure: check again soon
+  pki::TimePoint server_not_after{};
+  if (!server_cert) {
+    log::error("serve", "could not check or renew the agent endpoint's server cert " + paths.hub_cert + ": " +
+                            server_cert.error().to_string() + "; serving the current one");
+    // Its end for the expiry report, from the file the listener loads (a cert that does not
+    // parse fails the listener's start anyway).
+    if (auto chain = pki::certificates_from_pem(endpoint_settings->server_cert_chain_pem)) {
+      server_not_after = chain->front().facts().not_after;
+    }
+  } else {
+    if (server_cert->renewed) {
+      log::notice("serve", "renewed the agent endpoint's server cert " + paths.hub_cert + " (" + server_cert->reason +
+                               "): serial " + server_cert->serial_hex + " valid until " +
+                               pki::format_utc(server_cert->not_after));
+    } else {
+      log::info("serve", "agent endpoint's server cert: " + server_cert->reason);
+    }
+    endpoint_settings->server_cert_chain_pem = server_cert->chain_pem;
+    endpoint_settings->server_key_pem = server_cert->key_pem;
+    server_check_due = server_cert->next_check;
+    server_not_after = server_cert->not_after;
+  }
+  auto identity_ca = pki::Certificate::from_pem(endpoint_settings->identity_ca_cert_pem);
+  if (!identity_ca) {
+    log::error("serve", paths.identity_ca_cert + ": " + identity_ca.error().message);
+    return 2;
+  }
+  auto certificates = std::make_shared<HubCertificates>(identity_ca->facts().not_after,
+                                                        endpoint_settings->docker_trust, server_not_after);
+
   auto opened = HubStore::open(paths.database);
   if (!opened) {
     log::error("serve", "cannot open " + paths.database + ": " + opened.error().message);
@@ -153,12 +192,15 @@ int run_serve(const HubConfig& config) {
 
   ApiInfo info{kVersion, config.driver};
   // The store is opened before serving and stays open; the endpoint reports its own state.
-  info.add_health = [&endpoint](nlohmann::json& body, bool& ok) {
+  // Certificates that end soon are warnings (status "warning", still 200): restarting the hub
+  // would not fix them, so a liveness probe must not act on them.
+  info.add_health = [&endpoint, certificates](nlohmann::json& body, bool& ok) {
     const bool listening = endpoint.port() != 0;
     body["store"] = {{"ok", true}};
     body["agent_endpoint"] = {{"ok", listening},
                               {"port", endpoint.port()},
                               {"connected_agents", endpoint.registry().size()}};
+    add_certificate_health(body, certificates->summary());
     ok = ok && listening;
   };
   RolloutDriverOptions rollout_options;
@@ -185,6 +227,7 @@ int run_serve(const HubConfig& config) {
          "Handlers that threw into the io loop: each cost its own request or connection, never the hub.",
          "counter", {{{}, static_cast<double>(io_loop_exceptions())}}}};
   });
+  metrics->add_collector([certificates] { return certificate_metrics(certificates->summary()); });
   endpoint.counters()->open_files_limit = open_files;
   add_limit_collector(*metrics, endpoint.counters(), {[&endpoint] { return endpoint.handshakes_in_progress(); }});
 
@@ -246,6 +289,18 @@ int run_serve(const HubConfig& config) {
       ioc, blocking, std::make_shared<OperatorIdentity>(*files, config.state_dir, docker_trust));
   operator_identity->start();
 
+  auto renewer = std::make_shared<ServerCertRenewer>(
+      boost::asio::make_strand(ioc), agent_api->run_blocking, [files, paths] { return renew_server_cert_if_due(*files, paths); },
+      [&endpoint, certificates](const ServerCertState& renewed) {
+        if (auto installed = endpoint.replace_server_certificate(renewed.chain_pem, renewed.key_pem); !installed) {
+          log::error("serve", "the renewed server cert was written but not loaded: " + installed.error().to_string() +
+                                  "; it is used after a restart");
+          return;
+        }
+        certificates->set_server_not_after(renewed.not_after);
+      });
+  renewer->start(server_check_due);
+
   // On its own strand: the signal handler, on another io thread, stops it through the strand.
   boost::asio::steady_timer heartbeat(boost::asio::make_strand(ioc));
   bool heartbeat_stopped = false;
@@ -276,6 +331,7 @@ int run_serve(const HubConfig& config) {
     notify_systemd("STOPPING=1");
     watcher->stop();
     operator_identity->stop();
+    renewer->stop();
     fleet_watcher->stop();
     boost::asio::post(heartbeat.get_executor(), [&] {
       heartbeat_stopped = true;

@@ -52,7 +52,10 @@ void health(const std::shared_ptr<VmService>& service, const ApiInfo& info, cons
   nlohmann::json body = {{info.driver, {{"ok", driver.ok}, {"detail", driver.detail}}},
                          {"version", info.version}};
   if (info.add_health) info.add_health(body, ok);
-  body["status"] = ok ? "ok" : "degraded";
+  // "warning": serving, but something needs an operator soon (a certificate that ends within
+  // 30 days, listed in "warnings"); still 200, so liveness probes do not restart the hub.
+  const bool warned = body.contains("warnings") && body["warnings"].is_array() && !body["warnings"].empty();
+  body["status"] = !ok ? "degraded" : warned ? "warning" : "ok";
   respond(http::json_response(ok ? Status::ok : Status::service_unavailable, body));
 }
 

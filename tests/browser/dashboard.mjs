@@ -1,5 +1,5 @@
 // Drives the hub's dashboard in Debian's chromium through playwright-core (which downloads no
-// browser): the page shows the fleet, starts a VM, syncs the swarm, launches a rotation and
+// browser): the page shows the fleet and the hub's certificates, starts a VM, syncs the swarm, launches a rotation and
 // sees it finish, all by live events; then a screenshot is kept. Run by tests/browser/dashboard_browser_test.sh
 // against a hub with the netns fleet (vm1 running and set up, vm2 stopped).
 //
@@ -38,6 +38,13 @@ await runScenario({ chromiumPath: opts.chromium, screenshot: opts.screenshot, na
   await page.goto(opts.url);
   await page.locator('body[data-loaded="true"][data-live="true"]').waitFor({ timeout: 20000 });
   step("page loaded and its event stream is live");
+
+  // The hub's own certificates, from /health: a fresh hub has nothing ending within 30 days.
+  for (const cert of ["identity-ca", "docker-ca", "hub-server"]) {
+    await expectText(page.locator(`#certs tr[data-cert="${cert}"] td:nth-child(4)`), "ok", 10000, `${cert} status`);
+  }
+  if (!(await page.locator("#cert-warnings").isHidden())) throw new Error("certificate warnings shown on a fresh hub");
+  step("the hub certificates table lists identity-ca, docker-ca and hub-server, none ending soon");
 
   await expectText(cell("vm1", POWER), "running", 10000, "vm1 power");
   await expectText(cell("vm1", AGENT), "connected", 10000, "vm1 agent");

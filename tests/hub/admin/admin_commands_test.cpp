@@ -143,6 +143,52 @@ TEST_F(AdminCommandsTest, InitKeepsAnExistingConfigAndCoversItsPublicHost) {
   EXPECT_TRUE(pki::check_covers((*chain)[0], {"hyper.lan"}, {}));
 }
 
+TEST_F(AdminCommandsTest, InitWritesAnApiWriteTokenShownOnceIntoAPrivateConfig) {
+  const auto run = init();
+  ASSERT_EQ(run.rc, 0) << run.err;
+  const auto config = nlohmann::json::parse(read(config_));
+  ASSERT_TRUE(config["api"]["tokens"].is_array()) << config.dump();
+  ASSERT_EQ(config["api"]["tokens"].size(), 1u);
+  const auto token = config["api"]["tokens"][0]["token"].get<std::string>();
+  EXPECT_EQ(config["api"]["tokens"][0]["role"], "write");
+  EXPECT_EQ(token.size(), 64u);
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos) << token;
+  // The file holds the token in clear: its owner only.
+  EXPECT_EQ(mode_of(config_), 0600u);
+  EXPECT_NE(run.out.find(token), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Authorization: Bearer"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err.find("warning"), std::string::npos) << run.err;
+}
+
+TEST_F(AdminCommandsTest, InitWithNoTokenLeavesTheApiOpenToLocalUsersAndSaysSo) {
+  const auto run = init({"--no-token"});
+  ASSERT_EQ(run.rc, 0) << run.err;
+  const auto config = nlohmann::json::parse(read(config_));
+  EXPECT_FALSE(config["api"].contains("tokens")) << config.dump();
+  EXPECT_EQ(mode_of(config_), 0644u);
+  EXPECT_NE(run.out.find("no API token (--no-token)"), std::string::npos) << run.out;
+}
+
+TEST_F(AdminCommandsTest, InitWarnsWhenTheConfigItKeepsHasNoApiToken) {
+  fs::RealFileSystem fs;
+  ASSERT_TRUE(fs.create_directories(fs::parent_path(config_), 0755));
+  ASSERT_TRUE(fs.write_file_atomic(config_, R"({"api":{"listen":"127.0.0.1:8082"}})"));
+  const auto run = init();
+  ASSERT_EQ(run.rc, 0) << run.err;
+  EXPECT_NE(run.err.find("has no api.tokens"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find("API write token"), std::string::npos) << run.out;
+  // An operator's config with a token of its own: nothing to warn about.
+  TempDir other;
+  const auto other_config = other.file("hub.json");
+  ASSERT_TRUE(fs.write_file_atomic(other_config,
+                                   R"({"api":{"tokens":[{"token":"0123456789abcdef0123","role":"read"}]}})"));
+  const auto kept = run_command(
+      static_cast<int (*)(const std::vector<std::string>&, std::ostream&, std::ostream&)>(run_init_command),
+      {"--state-dir", other.file("state"), "--config", other_config});
+  ASSERT_EQ(kept.rc, 0) << kept.err;
+  EXPECT_EQ(kept.err.find("api.tokens"), std::string::npos) << kept.err;
+}
+
 TEST_F(AdminCommandsTest, InitRefusesABadSanBeforeWritingAnything) {
   const auto run = init({"--san", "not a name!"});
   EXPECT_NE(run.rc, 0);

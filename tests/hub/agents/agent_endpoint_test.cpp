@@ -326,6 +326,26 @@ TEST_F(AgentEndpointTest, NewConnectionOfTheSameAgentReplacesTheOldOne) {
   EXPECT_TRUE(hub->registry().is_connected("vm1"));
 }
 
+TEST_F(AgentEndpointTest, ChannelIsClosedWhenItsIdentityCertExpires) {
+  // A 3 s identity: valid at the handshake, expired while the channel is open.
+  auto identity = TestPki::leaf(pki.identity_ca, "vm1", pki::Usage::client_auth,
+                                std::chrono::system_clock::now(), std::chrono::seconds{3});
+  const auto facts = identity.cert.facts();
+  store->record_enrollment("vm1", facts.serial_hex, facts.not_after, std::chrono::system_clock::now()).value();
+  auto client = connect_agent(identity, "vm1");
+  ASSERT_TRUE(hub->registry().is_connected("vm1"));
+  // Pings keep an idle channel open well past this (idle_timeout is 30 s).
+  auto read = client->read(8s);
+  ASSERT_FALSE(read) << "got a message instead of a close: " << *read;
+  EXPECT_EQ(client->close_code(), 1008);
+  EXPECT_GE(std::chrono::system_clock::now(), facts.not_after);
+  EXPECT_TRUE(wait_until([&] { return !hub->registry().is_connected("vm1"); }));
+  EXPECT_TRUE(logs.wait_for({"identity of agent vm1", "expired"})) << logs.all();
+  const auto why = hub->registry().last_disconnect("vm1");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->reason.find("expired"), std::string::npos) << why->reason;
+}
+
 TEST_F(AgentEndpointTest, HubRestartKeepsTheRegistryAndTheAgentReconnects) {
   auto identity = enroll_directly(pki, *store, "vm1");
   {
@@ -368,9 +388,12 @@ TEST_F(AgentEndpointTest, IdentityRenewalReturnsSameCnAndNewSerial) {
   ASSERT_TRUE(error);
   EXPECT_EQ((*error)["body"]["code"], "name_not_allowed");
 
-  // The renewed identity opens the channel.
+  // The renewed identity opens the channel, and supersedes the one opened with the old cert.
   auto renewed = connect_agent(KeyAndCert{key, cert}, "vm1");
   EXPECT_EQ(hub->registry().find("vm1")->cert_serial, cert.facts().serial_hex);
+  EXPECT_FALSE(client->read(1s));
+  EXPECT_EQ(client->close_code(), 1000);
+  EXPECT_EQ(hub->registry().size(), 1u);
 }
 
 // Issue 13: root in one VM must not obtain docker certificates at will. The hub signs a dockerd

@@ -1,6 +1,7 @@
 // The VM API routes through the dispatcher, without sockets: status codes, JSON shapes,
 // error mapping, and names that must never reach the driver.
 #include "hub/api/error_status.hpp"
+#include "hub/api/hub_certificates.hpp"
 #include "hub/api/vm_routes.hpp"
 #include "hub/http/dispatcher.hpp"
 #include "tests/hub/api/fake_vm_service.hpp"
@@ -119,6 +120,51 @@ TEST_F(VmRoutesTest, HealthReportsTheDriver) {
   EXPECT_EQ(degraded.result(), Status::service_unavailable);
   EXPECT_EQ(json(degraded)["status"], "degraded");
   EXPECT_EQ(json(degraded)["tart"]["detail"], "tart not found at /nowhere");
+}
+
+TEST_F(VmRoutesTest, HealthWarnsOfCertificatesEndingSoonAndStays200) {
+  const auto now = std::chrono::system_clock::now();
+  const auto summary = summarize_expiry({{"identity-ca", now + std::chrono::hours(24 * 3000)},
+                                         {"hub-server", now + std::chrono::hours(24 * 10)}},
+                                        now);
+  ApiInfo info{"9.9.9", "tart"};
+  info.add_health = [summary](nlohmann::json& body, bool&) { add_certificate_health(body, summary); };
+  auto call_health = [&] {
+    http::Dispatcher dispatcher(make_api_router(service_, info), std::make_shared<http::TokenAuth>(),
+                                http::HostAllowList{});
+    std::optional<http::Response> answer;
+    dispatcher.handle(http::Request{Verb::get, "/health", 11}, [&](http::Response res) { answer = std::move(res); });
+    return answer.value_or(http::Response{});
+  };
+  const auto res = call_health();
+  // Restarting the hub would not help: a liveness probe still sees 200.
+  ASSERT_EQ(res.result(), Status::ok);
+  const auto body = json(res);
+  EXPECT_EQ(body["status"], "warning") << body.dump();
+  EXPECT_EQ(body["certificates"]["hub-server"]["status"], "warning");
+  EXPECT_EQ(body["certificates"]["hub-server"]["days_left"], 10);
+  EXPECT_EQ(body["certificates"]["identity-ca"]["status"], "ok");
+  EXPECT_TRUE(body["certificates"]["identity-ca"]["not_after"].is_string());
+  ASSERT_EQ(body["warnings"].size(), 1u);
+  EXPECT_NE(body["warnings"][0].get<std::string>().find("hub-server expires in 10 day(s)"), std::string::npos);
+  // A broken driver still makes it "degraded" (503), warnings or not.
+  service_->set_health(false, "tart not found at /nowhere");
+  const auto degraded = call_health();
+  EXPECT_EQ(degraded.result(), Status::service_unavailable);
+  EXPECT_EQ(json(degraded)["status"], "degraded");
+  EXPECT_EQ(json(degraded)["warnings"].size(), 1u);
+}
+
+TEST_F(VmRoutesTest, CertificateMetricsNameEachCert) {
+  const auto now = std::chrono::system_clock::now();
+  const auto families =
+      certificate_metrics(summarize_expiry({{"identity-ca", now + std::chrono::seconds(1000)}}, now));
+  ASSERT_EQ(families.size(), 2u);
+  EXPECT_EQ(families[0].name, "phoenix_certificate_expiry_seconds");
+  ASSERT_EQ(families[0].samples.size(), 1u);
+  EXPECT_EQ(families[0].samples[0].labels, (std::vector<std::pair<std::string, std::string>>{{"cert", "identity-ca"}}));
+  EXPECT_NEAR(families[0].samples[0].value, 1000, 1);
+  EXPECT_EQ(families[1].name, "phoenix_certificate_not_after_timestamp_seconds");
 }
 
 TEST_F(VmRoutesTest, DriverErrorsMapToGatewayStatuses) {
