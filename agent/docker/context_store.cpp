@@ -164,13 +164,17 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
     status.problems.push_back("no phoenix context (" + p.meta_json + " is missing)");
   } else {
     status.problems.push_back(meta_text.error().message);  // a link, a FIFO, not the user's...
+    status.refused_paths = true;
   }
 
   const auto ca = fs.read_file(p.ca_pem);
   const auto cert = fs.read_file(p.cert_pem);
   status.has_tls_files = ca && cert && fs.exists(p.key_pem);
   for (const auto* read : {&ca, &cert}) {
-    if (!*read && read->error().code != "not_found") status.problems.push_back(read->error().message);
+    if (!*read && read->error().code != "not_found") {
+      status.problems.push_back(read->error().message);
+      status.refused_paths = true;
+    }
   }
   if (status.present && !status.has_tls_files) {
     status.problems.push_back("context TLS files missing in " + p.tls_dir +
@@ -192,6 +196,7 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
     }
   } else if (config_text.error().code != "not_found") {
     status.problems.push_back(config_text.error().message);
+    status.refused_paths = true;
   }
   if (status.present && !status.current) {
     status.problems.push_back("phoenix is not the current context of " + user.name +

@@ -175,6 +175,11 @@ CheckResult context_check(const UserContextFacts& u) {
   }
   std::string summary = "phoenix context of " + u.user + ": " + problems.front();
   for (std::size_t i = 1; i < problems.size(); ++i) summary += "; " + problems[i];
+  if (u.status.refused_paths) {
+    // apply would stop at the same path; the user's own hands must fix it first.
+    return check(id, CheckStatus::fail, summary,
+                 "fix the paths named above as " + u.user + " (Phoenix will not use them), then " + kApply);
+  }
   return check(id, CheckStatus::fail, summary, kApply);
 }
 
