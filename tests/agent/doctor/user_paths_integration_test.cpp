@@ -22,6 +22,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -86,6 +87,10 @@ class UserPathTraps : public ::testing::Test {
     home("carol", 4244);
     link("/dev/zero", "home/carol/.bashrc", 4244);
     put("home/carol/.profile", "export DOCKER_HOST=tcp://" + std::string(4 * 1024 * 1024, 'a') + ":2376\n", 0644, 4244);
+    // ...and ~/.zshrc 500 of them, each with a 4000-byte value.
+    std::string many;
+    for (int i = 0; i < 500; ++i) many += "export DOCKER_HOST=tcp://" + std::to_string(i) + std::string(4000, 'b') + "\n";
+    put("home/carol/.zshrc", many.substr(0, 60 * 1024), 0644, 4244);
     // dave: a hard link to root's credentials as his config.json (same file, root's owner).
     home("dave", 4245);
     dir("home/dave/.docker", 4245);
@@ -234,9 +239,12 @@ TEST_F(UserPathTraps, StateCollectionFinishesAndStaysSmall) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "state collection hung or failed (killed after " << kDeadlineSeconds << " s)";
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(kDeadlineSeconds));
+  std::cout << "[user-paths] state bytes: " << state.size() << "\n";
   EXPECT_LT(state.size(), 64u * 1024);
   const auto doc = nlohmann::json::parse(state, nullptr, false);
   ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["docker_host_findings"].size(), 16u);  // carol's ~/.zshrc: 16 lines in its 60 KiB
+  for (const auto& f : doc["docker_host_findings"]) EXPECT_LE(f["value"].get<std::string>().size(), 300u);
   EXPECT_EQ(state.find(kSecret), std::string::npos);
   expect_roots_files_untouched();
 }
