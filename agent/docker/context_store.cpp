@@ -160,13 +160,22 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
     } else {
       status.problems.push_back(p.meta_json + " is not a valid context for \"phoenix\"");
     }
-  } else {
+  } else if (meta_text.error().code == "not_found") {
     status.problems.push_back("no phoenix context (" + p.meta_json + " is missing)");
+  } else {
+    status.problems.push_back(meta_text.error().message);  // a link, a FIFO, not the user's...
+    status.refused_paths = true;
   }
 
   const auto ca = fs.read_file(p.ca_pem);
   const auto cert = fs.read_file(p.cert_pem);
   status.has_tls_files = ca && cert && fs.exists(p.key_pem);
+  for (const auto* read : {&ca, &cert}) {
+    if (!*read && read->error().code != "not_found") {
+      status.problems.push_back(read->error().message);
+      status.refused_paths = true;
+    }
+  }
   if (status.present && !status.has_tls_files) {
     status.problems.push_back("context TLS files missing in " + p.tls_dir +
                               ": without them the docker CLI speaks plain HTTP to the TLS port");
@@ -185,6 +194,9 @@ ContextStatus inspect_phoenix_context(const fs::FileSystem& fs, const UserAccoun
     } else if (const auto c = config.find("currentContext"); c != config.end() && c->is_string()) {
       status.current = c->get<std::string>() == kContextName;
     }
+  } else if (config_text.error().code != "not_found") {
+    status.problems.push_back(config_text.error().message);
+    status.refused_paths = true;
   }
   if (status.present && !status.current) {
     status.problems.push_back("phoenix is not the current context of " + user.name +

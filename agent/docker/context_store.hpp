@@ -61,7 +61,9 @@ struct ContextStatus {
   bool has_tls_files = false;   // ca.pem, cert.pem, key.pem all present
   // ca.pem and cert.pem byte-identical to the expected material (only when given).
   std::optional<bool> matches_expected;
-  std::vector<std::string> problems;  // each says what is wrong (rewriting the context fixes all)
+  std::vector<std::string> problems;  // each says what is wrong (rewriting the context fixes the rest)
+  bool refused_paths = false;  // some problem is a path Phoenix will not use (a link, not the user's...):
+                               // rewriting cannot fix that, the user must
   bool ok() const { return problems.empty(); }
 };
 

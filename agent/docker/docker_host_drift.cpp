@@ -2,7 +2,9 @@
 
 #include "agent/docker/daemon_json.hpp"
 #include "agent/docker/systemd_dropin.hpp"
+#include "shared/fs/user_tree.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -249,27 +251,57 @@ std::vector<std::pair<std::string, DriftSource>> drift_candidate_files(const fs:
   return files;
 }
 
-std::vector<DriftFinding> scan_docker_host(const fs::FileSystem& fs, const SystemPaths& paths,
-                                           const std::vector<UserAccount>& users) {
-  std::vector<DriftFinding> findings;
+std::string shown_text(std::string_view text) {
+  if (text.size() <= kMaxDriftValue) return std::string(text);
+  std::size_t cut = kMaxDriftValue;
+  // Not in the middle of a UTF-8 sequence: continuation bytes are 10xxxxxx.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "\u2026truncated (" + std::to_string(text.size()) + " bytes)";
+}
+
+DriftScan scan_docker_host_report(const fs::FileSystem& fs, const SystemPaths& paths,
+                                  const std::vector<UserAccount>& users) {
+  DriftScan scan;
+  std::size_t budget = kDriftScanBudget;
   for (const auto& [path, source] : drift_candidate_files(fs, paths, users)) {
-    auto text = fs.read_file(path);
-    if (!text) continue;
+    // Whole files or nothing: a file cut at the budget would be reported as too big.
+    if (budget < kDriftFileLimit) {
+      if (fs.exists(path)) {
+        scan.skipped.push_back({path, "not scanned: this scan already read " + fs::describe_size(kDriftScanBudget) +
+                                          ", its limit; shorten the larger start-up files"});
+      }
+      continue;
+    }
+    auto text = fs.read_file_at_most(path, kDriftFileLimit);
+    if (!text) {
+      if (text.error().code != "not_found") scan.skipped.push_back({path, text.error().message});
+      continue;
+    }
+    budget -= std::min(budget, text->size());
     const Lines lines = split_lines(*text);
     for (std::size_t i = 0; i < lines.items.size(); ++i) {
       auto value = docker_host_in_line(lines.items[i], source);
       if (!value) continue;
+      if (scan.findings.size() >= kMaxDriftFindings) {
+        ++scan.findings_left_out;
+        continue;
+      }
       DriftFinding finding;
       finding.file = path;
       finding.line_number = static_cast<int>(i + 1);
       finding.line_text = lines.items[i];
-      finding.value = std::move(*value);
+      finding.value = shown_text(*value);
       finding.source_kind = source;
       finding.reason = explain_docker_host(finding.value, source);
-      findings.push_back(std::move(finding));
+      scan.findings.push_back(std::move(finding));
     }
   }
-  return findings;
+  return scan;
+}
+
+std::vector<DriftFinding> scan_docker_host(const fs::FileSystem& fs, const SystemPaths& paths,
+                                           const std::vector<UserAccount>& users) {
+  return scan_docker_host_report(fs, paths, users).findings;
 }
 
 Result<DriftFixResult> fix_docker_host(fs::FileSystem& fs, const std::vector<DriftFinding>& findings) {

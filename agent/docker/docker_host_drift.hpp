@@ -8,6 +8,7 @@
 #include "shared/core/error.hpp"
 #include "shared/fs/file_system.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,8 +31,8 @@ std::string_view to_string(DriftSource source);
 struct DriftFinding {
   std::string file;        // host path
   int line_number = 0;     // 1-based
-  std::string line_text;   // the whole line as it is in the file
-  std::string value;       // the DOCKER_HOST value (may be empty: empty also overrides)
+  std::string line_text;   // the whole line as it is in the file (show it through shown_text)
+  std::string value;       // the DOCKER_HOST value, cut by shown_text (may be empty: empty also overrides)
   DriftSource source_kind = DriftSource::unknown;
   std::string reason;      // why it breaks the context and how to fix it
 };
@@ -50,9 +51,36 @@ std::vector<std::pair<std::string, DriftSource>> drift_candidate_files(const fs:
                                                                        const SystemPaths& paths,
                                                                        const std::vector<UserAccount>& users);
 
+// Limits of one scan, so that whatever users put in their files the agent's `hello` and
+// `state` stay far below the hub's 1 MiB message limit and a scan ends quickly:
+inline constexpr std::size_t kDriftFileLimit = 64 * 1024;     // read of one file (rc files are small)
+inline constexpr std::size_t kDriftScanBudget = 1024 * 1024;  // reads of all files together
+inline constexpr std::size_t kMaxDriftFindings = 32;           // findings kept; the rest are counted
+inline constexpr std::size_t kMaxDriftValue = 256;            // bytes of a value or line shown
+
+// `text` if it fits in kMaxDriftValue bytes, else its start and a visible
+// "…truncated (N bytes)" note (pure).
+std::string shown_text(std::string_view text);
+
+// A file the scan did not read, and why (a link, a FIFO, too big, not the user's...).
+struct DriftSkip {
+  std::string file;
+  std::string reason;  // says what it is and what to do
+};
+
+struct DriftScan {
+  std::vector<DriftFinding> findings;  // at most kMaxDriftFindings, values cut by shown_text
+  std::size_t findings_left_out = 0;   // found beyond kMaxDriftFindings
+  std::vector<DriftSkip> skipped;      // existing files not read (missing files are not listed)
+};
+
 // Scans /etc/environment, /etc/profile.d/*, /etc/default/docker, each user's shell rc
-// files and ~/.pam_environment, and docker.service with its drop-ins. Unreadable or
-// missing files are skipped. Findings in file order, then line order.
+// files and ~/.pam_environment, and docker.service with its drop-ins, within the limits
+// above. Findings in file order, then line order.
+DriftScan scan_docker_host_report(const fs::FileSystem& fs, const SystemPaths& paths,
+                                  const std::vector<UserAccount>& users);
+
+// scan_docker_host_report's findings only (the skipped files are left out).
 std::vector<DriftFinding> scan_docker_host(const fs::FileSystem& fs, const SystemPaths& paths,
                                            const std::vector<UserAccount>& users);
 

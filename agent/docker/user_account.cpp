@@ -60,6 +60,7 @@ Result<std::vector<UserAccount>> resolve_users(const fs::FileSystem& fs, const S
   for (const auto& name : names) {
     if (name == "root") {
       users.push_back(UserAccount{"root", paths.root_home, 0, 0});
+      fs.confine_user_tree(paths.root_home, 0, 0);
       continue;
     }
     std::optional<UserAccount> user;
@@ -68,6 +69,8 @@ Result<std::vector<UserAccount>> resolve_users(const fs::FileSystem& fs, const S
       return make_error("unknown_user", "user '" + name + "' is not in " + paths.etc_passwd +
                                             "; create the account or drop it from --users");
     }
+    // Every later access below this home, by whoever holds `fs`, goes without links.
+    fs.confine_user_tree(user->home, user->uid, user->gid);
     users.push_back(std::move(*user));
   }
   return users;

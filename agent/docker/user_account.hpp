@@ -22,6 +22,8 @@ struct UserAccount {
 // "root" -> <root>/root, uid 0, gid 0 (also when passwd is missing). Anyone else is
 // looked up in <root>/etc/passwd (home, uid, gid); when absent or unreadable:
 // Error "unknown_user" naming the user. An empty name is "unknown_user" too.
+// Each resolved home is confined in `fs` (FileSystem::confine_user_tree): from then on
+// nothing below it is reached through a link, and only the user's own files are used.
 Result<std::vector<UserAccount>> resolve_users(const fs::FileSystem& fs, const SystemPaths& paths,
                                                const std::vector<std::string>& names);
 

@@ -83,6 +83,8 @@ struct DoctorInputs {
   std::string users_error;  // --users named an unknown user
   std::vector<UserContextFacts> users;
   std::vector<docker::DriftFinding> docker_host_findings;  // after any fix/restore
+  std::size_t docker_host_left_out = 0;                    // findings beyond the scan's cap
+  std::vector<docker::DriftSkip> docker_host_skipped;      // files the scan refused to read
   std::vector<std::string> actions_done;    // what --fix/--restore changed
   std::vector<std::string> action_errors;   // what they could not change
 };

@@ -232,7 +232,10 @@ DoctorInputs gather_inputs(fs::FileSystem& fs, NetworkProbe& network, const Doct
     }
   }
   run_docker_host_actions(fs, paths, options, users, in);
-  in.docker_host_findings = docker::scan_docker_host(fs, paths, users);
+  auto scan = docker::scan_docker_host_report(fs, paths, users);
+  in.docker_host_findings = std::move(scan.findings);
+  in.docker_host_left_out = scan.findings_left_out;
+  in.docker_host_skipped = std::move(scan.skipped);
 
   in.engine = network.probe_engine(options.docker_socket, options.timeout);
   in.engine.socket_path = options.docker_socket;

@@ -40,7 +40,7 @@ std::string render_json(const DoctorReport& report) {
   for (const auto& f : report.docker_host_findings) {
     doc["docker_host_findings"].push_back({{"file", f.file},
                                            {"line", f.line_number},
-                                           {"line_text", f.line_text},
+                                           {"line_text", docker::shown_text(f.line_text)},
                                            {"value", f.value},
                                            {"source", std::string(docker::to_string(f.source_kind))},
                                            {"reason", f.reason}});

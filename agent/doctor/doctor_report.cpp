@@ -187,6 +187,11 @@ CheckResult context_check(const UserContextFacts& u) {
   }
   std::string summary = "phoenix context of " + u.user + ": " + problems.front();
   for (std::size_t i = 1; i < problems.size(); ++i) summary += "; " + problems[i];
+  if (u.status.refused_paths) {
+    // apply would stop at the same path; the user's own hands must fix it first.
+    return check(id, CheckStatus::fail, summary,
+                 "fix the paths named above as " + u.user + " (Phoenix will not use them), then " + kApply);
+  }
   return check(id, CheckStatus::fail, summary, kApply);
 }
 
@@ -221,12 +226,24 @@ DoctorReport build_report(const DoctorInputs& in) {
   }
   for (const auto& user : in.users) out.push_back(context_check(user));
 
-  if (in.docker_host_findings.empty()) {
+  if (in.docker_host_findings.empty() && in.docker_host_skipped.empty()) {
     out.push_back(check("docker_host", CheckStatus::ok, "DOCKER_HOST is not set in any file Phoenix checks"));
   }
   for (const DriftFinding& f : in.docker_host_findings) {
     out.push_back(check("docker_host", CheckStatus::fail,
-                        f.file + ":" + std::to_string(f.line_number) + ": " + f.line_text, f.reason));
+                        f.file + ":" + std::to_string(f.line_number) + ": " + docker::shown_text(f.line_text),
+                        f.reason));
+  }
+  if (in.docker_host_left_out > 0) {
+    out.push_back(check("docker_host", CheckStatus::fail,
+                        std::to_string(in.docker_host_left_out) + " more DOCKER_HOST lines not listed (the doctor lists " +
+                            std::to_string(docker::kMaxDriftFindings) + ")",
+                        "fix the ones listed, then run the doctor again"));
+  }
+  // A file the scan would not read could hide a DOCKER_HOST line, and is a trap laid for root.
+  for (const auto& skipped : in.docker_host_skipped) {
+    out.push_back(check("user_file", CheckStatus::fail, "not scanned for DOCKER_HOST: " + skipped.reason,
+                        "fix it as said; until then Phoenix skips this file and keeps running"));
   }
   for (const auto& error : in.action_errors) out.push_back(check("action", CheckStatus::fail, error));
   report.docker_host_findings = in.docker_host_findings;

@@ -18,7 +18,8 @@ inline constexpr std::chrono::hours kExpiryWarning{14 * 24};
 
 struct CheckResult {
   std::string id;       // stable: "dockerd", "daemon_json", "tls_file:ca", "cert_expiry:server cert",
-                        // "tls_endpoint", "context:root", "docker_host", "users", "action"
+                        // "tls_endpoint", "context:root", "docker_host", "user_file", "users",
+                        // "action"
   CheckStatus status = CheckStatus::ok;
   std::string summary;  // what was seen
   std::string action;   // what to do about it ("" when OK)

@@ -1,5 +1,7 @@
 #include "shared/fs/fake_file_system.hpp"
 
+#include <algorithm>
+
 namespace phoenix::fs {
 namespace {
 
@@ -43,7 +45,32 @@ Result<std::string> FakeFileSystem::read_file(const std::string& path) const {
   const auto it = nodes_.find(resolve(nodes_, path));
   if (it == nodes_.end()) return not_found(path);
   if (it->second.info.is_directory) return make_error("io_error", "is a directory: " + path);
+  for (const auto& home : confined_homes_) {
+    if (path.starts_with(home + "/") && it->second.content.size() > kUserFileLimit) {
+      return make_error("too_big", path + " is larger than Phoenix reads in a user's home");
+    }
+  }
   return it->second.content;
+}
+
+Result<std::string> FakeFileSystem::read_file_at_most(const std::string& path, std::size_t max_bytes) const {
+  auto text = read_file(path);
+  if (text && text->size() > max_bytes) {
+    return make_error("too_big", path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return text;
+}
+
+void FakeFileSystem::confine_user_tree(const std::string& home, uid_t, gid_t) const {
+  std::lock_guard lock(mutex_);
+  if (std::find(confined_homes_.begin(), confined_homes_.end(), home) == confined_homes_.end()) {
+    confined_homes_.push_back(home);
+  }
+}
+
+std::vector<std::string> FakeFileSystem::confined_homes() const {
+  std::lock_guard lock(mutex_);
+  return confined_homes_;
 }
 
 Result<void> FakeFileSystem::write_file_atomic(const std::string& path, std::string_view content,

@@ -19,6 +19,7 @@ class FakeFileSystem final : public FileSystem {
   };
 
   Result<std::string> read_file(const std::string& path) const override;
+  Result<std::string> read_file_at_most(const std::string& path, std::size_t max_bytes) const override;
   Result<void> write_file_atomic(const std::string& path, std::string_view content,
                                  const WriteOptions& options = {}) override;
   bool exists(const std::string& path) const override;
@@ -32,8 +33,12 @@ class FakeFileSystem final : public FileSystem {
   Result<void> symlink_atomic(const std::string& target, const std::string& link_path) override;
   Result<std::string> read_symlink(const std::string& path) const override;
   Result<void> remove_tree(const std::string& path) override;
+  // Recorded only (see confined_homes); the fake has no links to refuse, but applies the
+  // same kUserFileLimit to reads below a confined home.
+  void confine_user_tree(const std::string& home, uid_t uid, gid_t gid) const override;
 
   // Test helpers.
+  std::vector<std::string> confined_homes() const;
   void put(const std::string& path, std::string content, mode_t mode = 0644);
   void fail_writes_matching(std::function<bool(const std::string& path)> predicate);
   std::map<std::string, Node> snapshot() const;
@@ -41,6 +46,7 @@ class FakeFileSystem final : public FileSystem {
 
  private:
   mutable std::mutex mutex_;
+  mutable std::vector<std::string> confined_homes_;
   std::map<std::string, Node> nodes_;
   std::function<bool(const std::string&)> fail_predicate_;
   int writes_ = 0;

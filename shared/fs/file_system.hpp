@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ class FileSystem {
 
   // Whole file; code "not_found" when it does not exist, "io_error" otherwise.
   virtual Result<std::string> read_file(const std::string& path) const = 0;
+  // The same, but Error "too_big" instead of more than `max_bytes` (never reads past it).
+  virtual Result<std::string> read_file_at_most(const std::string& path, std::size_t max_bytes) const = 0;
 
   // Atomic replace: temp file in the same directory (mode set before writing), write,
   // fsync, rename over `path`, fsync the directory. Readers see the old or the new
@@ -64,7 +67,18 @@ class FileSystem {
   virtual Result<std::string> read_symlink(const std::string& path) const = 0;
   // rm -r; success if already gone. Refuses "" and "/".
   virtual Result<void> remove_tree(const std::string& path) = 0;
+
+  // From now on every path strictly below `home` belongs to that user and is reached the
+  // way UserTree (user_tree.hpp) does: no link followed, only the user's own regular
+  // files and directories, reads capped at kUserFileLimit, writes given to the user.
+  // Const because it changes how paths are reached, not what any file holds: it is
+  // called where users are resolved, which only reads.
+  virtual void confine_user_tree(const std::string& home, uid_t uid, gid_t gid) const = 0;
 };
+
+// The most read_file returns of one file in a confined user tree; config.json is the
+// largest file Phoenix reads there, and the docker CLI's own files stay far below this.
+inline constexpr std::size_t kUserFileLimit = 1024 * 1024;
 
 // Joins a root prefix and an absolute system path: prefixed("/tmp/r", "/etc/docker")
 // == "/tmp/r/etc/docker". An empty root returns the path unchanged.

@@ -67,6 +67,7 @@ std::string parent_path(const std::string& path) {
 }
 
 Result<std::string> RealFileSystem::read_file(const std::string& path) const {
+  if (auto tree = tree_for(path)) return tree->read(path, kUserFileLimit);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno_error("cannot read", path, errno);
   std::string out;
@@ -85,6 +86,7 @@ Result<std::string> RealFileSystem::read_file(const std::string& path) const {
 
 Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::string_view content,
                                                const WriteOptions& options) {
+  if (auto tree = tree_for(path)) return tree->write_atomic(path, content, options);
   const std::string dir = parent_path(path);
   const std::string tmp = path + ".tmp-" + random_suffix();
   // O_EXCL + the final mode at creation: the bytes are never readable by anyone the
@@ -118,11 +120,13 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::str
 }
 
 bool RealFileSystem::exists(const std::string& path) const {
+  if (auto tree = tree_for(path)) return tree->exists(path);
   struct ::stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
 
 Result<FileInfo> RealFileSystem::stat(const std::string& path) const {
+  if (auto tree = tree_for(path)) return tree->stat(path);
   struct ::stat st {};
   if (::stat(path.c_str(), &st) != 0) return errno_error("cannot stat", path, errno);
   FileInfo info;
@@ -135,6 +139,11 @@ Result<FileInfo> RealFileSystem::stat(const std::string& path) const {
 }
 
 Result<void> RealFileSystem::create_directories(const std::string& path, mode_t mode) {
+  if (auto tree = tree_for(path)) {
+    // The levels above the home are the system's (--root, /home): made as before.
+    if (auto r = create_directories(tree->home(), mode); !r) return r;
+    return tree->make_directories(path, mode);
+  }
   if (path.empty()) return ok();
   std::string partial;
   std::size_t pos = 0;
@@ -157,6 +166,7 @@ Result<void> RealFileSystem::create_directories(const std::string& path, mode_t 
 }
 
 Result<std::vector<std::string>> RealFileSystem::list_directory(const std::string& path) const {
+  if (auto tree = tree_for(path)) return tree->list(path);
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) {
@@ -173,11 +183,15 @@ Result<std::vector<std::string>> RealFileSystem::list_directory(const std::strin
 }
 
 Result<void> RealFileSystem::rename(const std::string& from, const std::string& to) {
+  if (tree_for(from) || tree_for(to)) {
+    return make_error("unsafe_path", "Phoenix does not rename in a user's home (" + from + " -> " + to + ")");
+  }
   if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("cannot rename", from, errno);
   return fsync_directory(parent_path(to));
 }
 
 Result<void> RealFileSystem::remove(const std::string& path) {
+  if (auto tree = tree_for(path)) return tree->remove(path);
   if (::remove(path.c_str()) != 0 && errno != ENOENT) {
     return errno_error("cannot remove", path, errno);
   }
@@ -185,11 +199,13 @@ Result<void> RealFileSystem::remove(const std::string& path) {
 }
 
 Result<void> RealFileSystem::set_mode(const std::string& path, mode_t mode) {
+  if (auto tree = tree_for(path)) return tree->set_mode(path, mode);
   if (::chmod(path.c_str(), mode) != 0) return errno_error("cannot chmod", path, errno);
   return ok();
 }
 
 Result<void> RealFileSystem::set_owner(const std::string& path, uid_t uid, gid_t gid) {
+  if (auto tree = tree_for(path)) return tree->set_owner(path, uid, gid);
   if (::lchown(path.c_str(), uid, gid) != 0) return errno_error("cannot chown", path, errno);
   return ok();
 }
@@ -199,6 +215,9 @@ Result<void> RealFileSystem::set_owner(const std::string& path, uid_t uid, gid_t
 namespace phoenix::fs {
 
 Result<void> RealFileSystem::symlink_atomic(const std::string& target, const std::string& link_path) {
+  if (tree_for(link_path)) {
+    return make_error("unsafe_path", "Phoenix makes no links in a user's home (" + link_path + ")");
+  }
   const std::string tmp = link_path + ".tmp-" + random_suffix();
   if (::symlink(target.c_str(), tmp.c_str()) != 0) return errno_error("cannot create symlink", tmp, errno);
   if (::rename(tmp.c_str(), link_path.c_str()) != 0) {
@@ -210,6 +229,7 @@ Result<void> RealFileSystem::symlink_atomic(const std::string& target, const std
 }
 
 Result<std::string> RealFileSystem::read_symlink(const std::string& path) const {
+  if (tree_for(path)) return make_error("unsafe_path", "Phoenix reads no links in a user's home (" + path + ")");
   std::string buf(4096, '\0');
   const ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
   if (n < 0) return errno_error("cannot read symlink", path, errno);
@@ -218,6 +238,7 @@ Result<std::string> RealFileSystem::read_symlink(const std::string& path) const 
 }
 
 Result<void> RealFileSystem::remove_tree(const std::string& path) {
+  if (auto tree = tree_for(path)) return tree->remove_tree(path);
   if (path.empty() || path == "/") return make_error("io_error", "refusing to remove '" + path + "'");
   struct ::stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
@@ -235,6 +256,50 @@ Result<void> RealFileSystem::remove_tree(const std::string& path) {
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("cannot remove", path, errno);
   return ok();
+}
+
+Result<std::string> RealFileSystem::read_file_at_most(const std::string& path, std::size_t max_bytes) const {
+  if (auto tree = tree_for(path)) return tree->read(path, max_bytes);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return errno_error("cannot read", path, errno);
+  std::string out;
+  char buf[16 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      return make_error("too_big", path + " is larger than " + describe_size(max_bytes) +
+                                       ", the most Phoenix reads of such a file; make it smaller");
+    }
+  }
+  return out;
+}
+
+void RealFileSystem::confine_user_tree(const std::string& home, uid_t uid, gid_t gid) const {
+  std::lock_guard lock(trees_mutex_);
+  UserTree tree(home, uid, gid);
+  for (auto& existing : trees_) {
+    if (existing.home() == tree.home()) {
+      existing = tree;
+      return;
+    }
+  }
+  trees_.push_back(std::move(tree));
+}
+
+std::optional<UserTree> RealFileSystem::tree_for(const std::string& path) const {
+  std::lock_guard lock(trees_mutex_);
+  const UserTree* best = nullptr;
+  for (const auto& tree : trees_) {
+    if (tree.contains(path) && (best == nullptr || tree.home().size() > best->home().size())) best = &tree;
+  }
+  if (best == nullptr) return std::nullopt;
+  return *best;
 }
 
 }  // namespace phoenix::fs

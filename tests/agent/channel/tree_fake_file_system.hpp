@@ -11,6 +11,12 @@ class TreeFakeFileSystem final : public fs::FileSystem {
   fs::FakeFileSystem& inner() { return inner_; }
 
   Result<std::string> read_file(const std::string& p) const override { return inner_.read_file(p); }
+  Result<std::string> read_file_at_most(const std::string& p, std::size_t max) const override {
+    return inner_.read_file_at_most(p, max);
+  }
+  void confine_user_tree(const std::string& home, uid_t u, gid_t g) const override {
+    inner_.confine_user_tree(home, u, g);
+  }
   Result<void> write_file_atomic(const std::string& p, std::string_view c,
                                  const fs::WriteOptions& o = {}) override {
     return inner_.write_file_atomic(p, c, o);

@@ -150,5 +150,50 @@ TEST_F(DockerHostDrift, RestoreLeavesFilesWithoutMarkersAlone) {
   EXPECT_EQ(fs.write_count(), before);
 }
 
+// Whatever users write, one scan stays small: the agent sends its findings in `hello`,
+// and the hub closes a channel whose message passes 1 MiB.
+TEST_F(DockerHostDrift, AHugeLineMakesTheFileSkippedNotAHugeFinding) {
+  fs.put("/r/home/alice/.bashrc", "export DOCKER_HOST=tcp://" + std::string(4 * 1024 * 1024, 'a') + ":2376\n");
+  const auto scan = scan_docker_host_report(fs, paths, users);
+  EXPECT_TRUE(scan.findings.empty());
+  ASSERT_EQ(scan.skipped.size(), 1u);
+  EXPECT_EQ(scan.skipped[0].file, "/r/home/alice/.bashrc");
+}
+
+TEST_F(DockerHostDrift, ALongValueUnderTheFileLimitIsTruncatedVisibly) {
+  fs.put("/r/home/alice/.bashrc", "export DOCKER_HOST=tcp://" + std::string(60 * 1024, 'a') + ":2376\n");
+  const auto scan = scan_docker_host_report(fs, paths, users);
+  ASSERT_EQ(scan.findings.size(), 1u);
+  const auto& f = scan.findings[0];
+  EXPECT_LT(f.value.size(), kMaxDriftValue + 64);
+  EXPECT_NE(f.value.find("\u2026truncated ("), std::string::npos) << f.value;
+  EXPECT_LT(f.reason.size(), 4096u);
+  EXPECT_EQ(f.line_text.size(), 25 + 60 * 1024 + 5u);  // kept whole, so --fix-docker-host still matches it
+  EXPECT_LT(shown_text(f.line_text).size(), kMaxDriftValue + 64);
+}
+
+TEST_F(DockerHostDrift, FindingsAreCappedAndTheRestCounted) {
+  std::string rc;
+  for (int i = 0; i < 100; ++i) rc += "export DOCKER_HOST=tcp://h" + std::to_string(i) + ":2376\n";
+  fs.put("/r/home/alice/.bashrc", rc);
+  const auto scan = scan_docker_host_report(fs, paths, users);
+  EXPECT_EQ(scan.findings.size(), kMaxDriftFindings);
+  EXPECT_EQ(scan.findings_left_out, 100 - kMaxDriftFindings);
+  EXPECT_EQ(scan_docker_host(fs, paths, users).size(), kMaxDriftFindings);
+}
+
+TEST_F(DockerHostDrift, TheScanStopsReadingAtItsBudget) {
+  const std::string big(kDriftFileLimit - 10, '#');
+  std::vector<UserAccount> many;
+  for (int i = 0; i < 30; ++i) {
+    const std::string home = "/r/home/u" + std::to_string(i);
+    many.push_back({"u" + std::to_string(i), home, 1000, 1000});
+    fs.put(home + "/.bashrc", big);
+  }
+  const auto scan = scan_docker_host_report(fs, paths, many);
+  ASSERT_FALSE(scan.skipped.empty());
+  EXPECT_NE(scan.skipped.back().reason.find("not scanned"), std::string::npos) << scan.skipped.back().reason;
+}
+
 }  // namespace
 }  // namespace phoenix::agent::docker
