@@ -207,20 +207,25 @@ void SwarmService::accept_tokens(const std::shared_ptr<Run>& run, const std::str
 void SwarmService::prune(const std::shared_ptr<Run>& run) {
   // Nodes a VM left behind when it lost its swarm state and joined again (a new node id):
   // down, and no VM reports them. The manager forgets them, so the swarm lists no ghosts.
-  // Pruning happens only when this run's tokens passed: the swarm is the recorded one.
+  // Only in the recorded swarm, through a configured manager, and never after a refusal.
   const auto vms = observe();
   std::set<std::string> known;
   for (const auto& vm : vms) {
     if (!vm.node_id.empty()) known.insert(vm.node_id);
   }
   const auto trusted = trusted_manager(run->plan.desired_managers, vms);
-  if (!trusted || run->manager_addr.empty()) return finish(run);
+  const auto record = store_->swarm_record();
+  if (!trusted || !run->refused.empty() || !record || !*record) return finish(run);
   const std::string manager = *trusted;
   registry_->send_command(
       manager, MessageType::swarm_inspect, json::object(),
-      [self = shared_from_this(), run, manager, known](Result<json> answer) {
+      [self = shared_from_this(), run, manager, known, anchored = (*record)->ca_digest](Result<json> answer) {
         std::vector<std::string> ghosts;
-        if (answer) {
+        const bool recorded_swarm =
+            answer && check_join_tokens(protocol::json_text(*answer, {"join_tokens", "worker"}),
+                                        protocol::json_text(*answer, {"join_tokens", "manager"}), anchored)
+                          .ok;
+        if (recorded_swarm) {
           for (const auto& node : protocol::json_array(*answer, {"nodes"})) {
             const std::string id = protocol::json_text(node, {"id"});
             if (protocol::json_text(node, {"state"}) == "down" && !id.empty() && known.count(id) == 0) {
