@@ -49,8 +49,8 @@ SwarmService::SwarmService(net::any_io_executor executor, std::shared_ptr<AgentR
 
 void SwarmService::start() {
   if (!settings_.auto_join) return;
-  registry_->on_change([weak = weak_from_this()](const std::string& vm) {
-    if (auto self = weak.lock()) net::post(self->strand_, [self, vm] { self->maybe_auto_join(vm); });
+  registry_->on_change([weak = weak_from_this()](const std::string&) {
+    if (auto self = weak.lock()) net::post(self->strand_, [self] { self->maybe_auto_join(); });
   });
 }
 
@@ -69,11 +69,10 @@ std::vector<SwarmVm> SwarmService::observe() {
   return out;
 }
 
-void SwarmService::maybe_auto_join(const std::string& changed) {
+void SwarmService::maybe_auto_join() {
   if (running_) return;
   // Any change may be the one a waiting VM needs (its own report, or its manager's coming back):
   // every VM is weighed again, not just the one that changed.
-  (void)changed;
   const auto vms = observe();
   const auto record = store_->swarm_record();
   std::string joining;

@@ -60,7 +60,7 @@ class SwarmService : public std::enable_shared_from_this<SwarmService> {
   void prune(const std::shared_ptr<Run>& run);
   void remove_ghosts(const std::shared_ptr<Run>& run, const std::string& manager, std::vector<std::string> ghosts);
   void finish(const std::shared_ptr<Run>& run);
-  void maybe_auto_join(const std::string& vm);
+  void maybe_auto_join();  // weighs every VM: see decide_auto_join
   void accept_tokens(const std::shared_ptr<Run>& run, const std::string& manager, const nlohmann::json& answer);
   void remove_nodes(std::string manager, std::vector<std::string> ids, nlohmann::json result, Done done);
   nlohmann::json claims_json(const std::vector<std::string>& claims) const;
