@@ -74,7 +74,7 @@ void AgentRegistry::on_change(ChangeObserver observer) {
 
 std::shared_ptr<AgentLink> AgentRegistry::attach(const std::string& name,
                                                  const std::shared_ptr<AgentLink>& link,
-                                                 std::string cert_serial, StoreTime now) {
+                                                 std::string cert_serial, StoreTime now, std::string address) {
   std::shared_ptr<AgentLink> replaced;
   {
     std::lock_guard lock(mutex_);
@@ -82,7 +82,7 @@ std::shared_ptr<AgentLink> AgentRegistry::attach(const std::string& name,
     replaced = entry.link.lock();
     entry.link = link;
     entry.identity = link.get();
-    entry.facts = ConnectedAgent{name, now, cert_serial, nlohmann::json()};
+    entry.facts = ConnectedAgent{name, now, cert_serial, nlohmann::json(), std::move(address)};
     // Connected with the new identity: the one it renewed from is no longer needed.
     if (auto it = previous_serials_.find(name);
         it != previous_serials_.end() && it->second != cert_serial) {

@@ -42,6 +42,7 @@ struct ConnectedAgent {
   StoreTime since{};          // when this connection was accepted
   std::string cert_serial;    // the identity cert the connection was made with
   nlohmann::json last_state;  // last hello/state body; null before the first one
+  std::string address;        // the IP this connection comes from, as the hub sees it
 };
 
 class AgentRegistry {
@@ -75,7 +76,7 @@ class AgentRegistry {
   // --- for the endpoint's sessions ---
   // Registers `link` as `name`'s connection; returns the one it replaces (to be closed).
   std::shared_ptr<AgentLink> attach(const std::string& name, const std::shared_ptr<AgentLink>& link,
-                                    std::string cert_serial, StoreTime now);
+                                    std::string cert_serial, StoreTime now, std::string address = {});
   // Removes `name` only if `link` is still its connection (a replaced session must not
   // remove its successor). Returns whether it did.
   bool detach(const std::string& name, const AgentLink* link);

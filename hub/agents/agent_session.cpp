@@ -96,7 +96,10 @@ void AgentSession::on_accept(beast::error_code ec) {
                            beast::bind_front_handler(&AgentSession::on_close, shared_from_this()));
   }
   const auto now = std::chrono::system_clock::now();
-  auto replaced = state_->registry->attach(identity_.name, shared_from_this(), identity_.serial, now);
+  // The address the channel comes from is what the hub knows of this VM's place on the network
+  // (the swarm join address of a manager, the node of a revoked VM): kept, unlike the agent's word.
+  const std::string ip = peer_ip();
+  auto replaced = state_->registry->attach(identity_.name, shared_from_this(), identity_.serial, now, ip);
   attached_ = true;
   if (replaced) {
     log::notice(kLog, "agent " + identity_.name + " reconnected: closing its previous connection");
@@ -105,6 +108,11 @@ void AgentSession::on_accept(beast::error_code ec) {
   if (auto stored = state_->store->set_connected(identity_.name, true, now); !stored) {
     log::warning(kLog, "could not record that " + identity_.name + " is connected: " +
                            stored.error().to_string());
+  }
+  if (!ip.empty()) {
+    if (auto stored = state_->store->set_agent_address(identity_.name, ip, now); !stored) {
+      log::warning(kLog, "could not record the address of " + identity_.name + ": " + stored.error().to_string());
+    }
   }
   log::info(kLog, "agent " + identity_.name + " connected from " + peer_ + " (identity serial " +
                       identity_.serial + ")");
@@ -272,6 +280,17 @@ Result<nlohmann::json> AgentSession::renew_identity(const std::string& csr) {
   return nlohmann::json{{"cert", cert->to_pem()}, {"ca", state_->issuer->ca_pem()}};
 }
 
+std::string AgentSession::peer_ip() {
+  boost::system::error_code ec;
+  const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  if (ec) return "";
+  auto address = remote.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
 void AgentSession::handle_docker_sign_request(const protocol::Envelope& message) {
   const auto kind = message.body["kind"].get<std::string>();
   const auto& trust = state_->config.docker_trust;
@@ -283,13 +302,7 @@ void AgentSession::handle_docker_sign_request(const protocol::Envelope& message)
     log::warning(kLog, kind + " request of " + identity_.name + " refused: " + admitted.error().message);
     return send_error(message.id, admitted.error().code, admitted.error().message);
   }
-  boost::system::error_code ec;
-  const auto remote = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
-  auto address = remote.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  }
-  const std::string peer_ip = ec ? std::string() : address.to_string();
+  const std::string peer_ip = this->peer_ip();
   const auto cert = trust->issue(
       kind == "docker_server" ? DockerCertKind::server : DockerCertKind::client,
       message.body["csr"].get_ref<const std::string&>(), identity_.name, peer_ip, std::chrono::system_clock::now());

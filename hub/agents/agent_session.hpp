@@ -64,6 +64,7 @@ class AgentSession : public AgentLink,
   void handle_state(const protocol::Envelope& message);
   void handle_sign_request(const protocol::Envelope& message);
   void handle_docker_sign_request(const protocol::Envelope& message);
+  std::string peer_ip();  // the remote IP of the channel (v4-mapped as v4); empty if unknown
   // Signs and records a renewed identity (blocking: runs on the blocking pool).
   Result<nlohmann::json> renew_identity(const std::string& csr);
   void handle_answer(const protocol::Envelope& message);

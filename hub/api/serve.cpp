@@ -214,6 +214,9 @@ int run_serve(const HubConfig& config) {
   rotation_api->store = store;
   rotation_api->run_blocking = agent_api->run_blocking;
   auto swarm = std::make_shared<SwarmService>(blocking.get_executor(), endpoint.shared_registry(), store, config.swarm);
+  // Refused join tokens are news for the operator: announced on GET /events.
+  auto events = std::make_shared<EventBus>();
+  swarm->on_refusal = [events](const nlohmann::json& refusal) { events->publish("swarm", refusal); };
   swarm->start();
   agent_api->after_revoke = [swarm](const std::string& vm) {
     swarm->remove(vm, [vm](const nlohmann::json& result) {
@@ -232,7 +235,6 @@ int run_serve(const HubConfig& config) {
   add_limit_collector(*metrics, endpoint.counters(), {[&endpoint] { return endpoint.handshakes_in_progress(); }});
 
   // Live events for the dashboard (GET /events): what changed, announced where it changes.
-  auto events = std::make_shared<EventBus>();
   // Agents report state every few seconds; only a connection change or a different report is news.
   auto agent_changes = std::make_shared<ChangeFilter>();
   endpoint.shared_registry()->on_change([events, agent_changes, registry = &endpoint.registry()](const std::string& vm) {

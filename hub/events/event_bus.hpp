@@ -3,7 +3,7 @@
 //   agent     {"vm"}   an agent connected, left, or reported a different state
 //   rotation  {"id"}   a rotation or one of its VMs changed
 //   vms       {}       VM power states may have changed (start/stop, the fleet watcher)
-//   swarm     {}       a swarm sync finished
+//   swarm     {}       a swarm sync finished; {"vm","refused"}: the hub refused a manager's join tokens
 // Events say what changed, not the new value: a page refetches the resource it shows, so a missed
 // event (a reconnect) is repaired by one reload, and the stream stays small. Thread-safe; publish
 // never blocks on a slow listener (see EventSubscription).

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,6 +25,14 @@
 namespace phoenix::hub {
 
 using StoreTime = std::chrono::system_clock::time_point;  // stored as unix seconds
+
+// The swarm the hub formed or first adopted on a configured manager: join tokens of any other
+// swarm are refused (hub/swarm/swarm_trust.hpp).
+struct SwarmRecord {
+  std::string ca_digest;  // the root CA digest its join tokens carry
+  std::string manager;    // the configured manager it was recorded from
+  StoreTime recorded_at{};
+};
 
 struct AgentRecord {
   std::string name;
@@ -37,7 +46,7 @@ struct AgentRecord {
 };
 
 // The latest schema version this build knows (PRAGMA user_version after open()).
-inline constexpr int kHubStoreSchemaVersion = 2;
+inline constexpr int kHubStoreSchemaVersion = 3;
 
 class SqliteDatabase;
 
@@ -117,6 +126,13 @@ class HubStore {
   Result<void> set_rotation_outcome(const std::string& id, RolloutOutcome outcome,
                                     const std::string& reason,
                                     std::optional<StoreTime> finished_at);
+
+  // --- swarm trust (hub_store_swarm.cpp) ---
+  Result<std::optional<SwarmRecord>> swarm_record();
+  Result<void> set_swarm_record(const SwarmRecord& record);  // replaces the one row
+  // The IP an agent's channel came from, as the hub saw it (kept after revocation).
+  Result<void> set_agent_address(const std::string& name, const std::string& address, StoreTime now);
+  Result<std::map<std::string, std::string>> agent_addresses();  // name -> address
 
   // Called after every successful rotation write above (create, target, phase, outcome),
   // from the writer's thread, with the rotation id: live events for the dashboard.

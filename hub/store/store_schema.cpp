@@ -64,7 +64,24 @@ CREATE TABLE rotation_targets (
 CREATE INDEX rotations_unfinished ON rotations (created_at) WHERE finished_at IS NULL;
 )sql";
 
-constexpr std::array kMigrations = {kMigration1, kMigration2};
+// Swarm trust (issue 13): the swarm the hub formed or adopted on a configured manager (its root
+// CA digest, one row), and the address each agent's channel last came from, which is what the
+// hub knows of a VM's node after the VM is revoked.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE swarm_record (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  ca_digest   TEXT NOT NULL,
+  manager     TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE TABLE agent_addresses (
+  name    TEXT PRIMARY KEY NOT NULL,
+  address TEXT NOT NULL,
+  seen_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3};
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "hub/swarm/swarm_plan.hpp"
 
+#include "hub/swarm/swarm_trust.hpp"
+
 #include <algorithm>
 
 namespace phoenix::hub {
@@ -12,17 +14,12 @@ std::set<std::string> desired_managers(const SwarmSettings& settings, const std:
     }
     return out;
   }
-  std::vector<const SwarmVm*> ordered;
-  for (const auto& vm : vms) ordered.push_back(&vm);
-  std::stable_sort(ordered.begin(), ordered.end(), [](const SwarmVm* a, const SwarmVm* b) {
-    const bool a_manager = a->state == "active" && a->manager;
-    const bool b_manager = b->state == "active" && b->manager;
-    if (a_manager != b_manager) return a_manager;
-    return a->name < b->name;
-  });
-  for (const SwarmVm* vm : ordered) {
+  std::vector<std::string> names;
+  for (const auto& vm : vms) names.push_back(vm.name);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
     if (static_cast<int>(out.size()) >= settings.manager_count) break;
-    out.insert(vm->name);
+    out.insert(name);
   }
   return out;
 }
@@ -30,8 +27,11 @@ std::set<std::string> desired_managers(const SwarmSettings& settings, const std:
 SwarmPlan plan_swarm(const SwarmSettings& settings, const std::vector<SwarmVm>& vms) {
   SwarmPlan plan;
   plan.desired_managers = desired_managers(settings, vms);
-  const bool swarm_exists =
-      std::any_of(vms.begin(), vms.end(), [](const SwarmVm& vm) { return vm.state == "active" && vm.manager; });
+  plan.ignored_claims = ignored_manager_claims(plan.desired_managers, vms);
+  // Only a configured manager's swarm is the fleet's swarm.
+  const bool swarm_exists = std::any_of(vms.begin(), vms.end(), [&](const SwarmVm& vm) {
+    return vm.state == "active" && vm.manager && plan.desired_managers.count(vm.name) != 0;
+  });
   std::vector<const SwarmVm*> ordered;
   for (const auto& vm : vms) ordered.push_back(&vm);
   std::sort(ordered.begin(), ordered.end(), [](const SwarmVm* a, const SwarmVm* b) { return a->name < b->name; });
@@ -39,7 +39,8 @@ SwarmPlan plan_swarm(const SwarmSettings& settings, const std::vector<SwarmVm>& 
   bool init_planned = false;
   if (!swarm_exists) {
     for (const SwarmVm* vm : ordered) {
-      if (plan.desired_managers.count(vm->name) != 0 && vm->connected) {
+      // An active worker cannot init; it shows as a role mismatch below.
+      if (plan.desired_managers.count(vm->name) != 0 && vm->connected && vm->state != "active") {
         plan.steps.push_back({SwarmAction::init, vm->name});
         init_planned = true;
         break;

@@ -1,8 +1,11 @@
 #pragma once
-// Swarm membership decisions ("sync all", issue 7), pure: from the desired managers and what
-// each VM's agent reports (node id, local state, manager or not), the steps that make the
-// fleet one swarm — init on the first manager when there is none, then join the other
-// managers and the workers — and the VMs whose membership differs from the desired one.
+// Swarm membership decisions ("sync all", issue 7), pure: from the configured managers and what
+// each VM's agent reports about its own node (node id, local state, manager or not), the steps
+// that make the fleet one swarm — init on the first configured manager when none of them runs
+// one, then join the other managers and the workers — and the VMs whose membership differs
+// from the desired one. A VM's claim to manage a swarm counts only when it is a configured
+// manager (issue 13): any VM could make that claim, and a believed one would lead the fleet
+// into the claimant's swarm.
 // Every step is idempotent on the agent, so a plan computed from slightly stale reports
 // does no harm; a second sync after a good one plans nothing.
 #include <set>
@@ -23,6 +26,7 @@ struct SwarmVm {
   std::string node_id;
   std::string state;  // Docker's LocalNodeState: inactive, pending, active, error, locked
   bool manager = false;
+  std::string address;  // the IP the hub saw its channel come from (not the agent's word)
 };
 
 enum class SwarmAction { init, join_manager, join_worker };
@@ -37,10 +41,12 @@ struct SwarmPlan {
   std::vector<SwarmStep> steps;             // in order: init first, managers, then workers
   std::vector<std::string> waiting;         // VMs that need a step but are offline
   std::vector<std::string> role_mismatch;   // active with the other role (promotion/demotion is manual)
+  std::vector<std::string> ignored_claims;  // report a manager role the configuration does not give them
 };
 
-// Which VMs should be managers: the named ones, or `manager_count` VMs preferring those that
-// are managers already (so a sync never moves the swarm's control), then by name.
+// Which VMs are managers — the only ones asked to init, inspect or hand out tokens: the named
+// ones (those enrolled), or the first `manager_count` VMs by name. Never chosen from what the
+// VMs report: that is the claim an attacker in a VM controls.
 std::set<std::string> desired_managers(const SwarmSettings& settings, const std::vector<SwarmVm>& vms);
 
 SwarmPlan plan_swarm(const SwarmSettings& settings, const std::vector<SwarmVm>& vms);

@@ -1,5 +1,6 @@
 #include "hub/swarm/swarm_service.hpp"
 
+#include "hub/swarm/swarm_trust.hpp"
 #include "shared/core/log.hpp"
 #include "shared/protocol/json_read.hpp"
 
@@ -16,8 +17,9 @@ namespace {
 constexpr const char* kLog = "swarm";
 constexpr auto kCommandTimeout = std::chrono::seconds(90);
 
-SwarmVm observe_one(const std::string& name, bool connected, const json& state) {
+SwarmVm observe_one(const std::string& name, bool connected, const json& state, std::string address = {}) {
   SwarmVm vm;
+  vm.address = std::move(address);
   vm.name = name;
   vm.connected = connected;
   vm.node_id = protocol::json_text(state, {"swarm", "node_id"});
@@ -31,7 +33,8 @@ struct SwarmService::Run {
   SwarmPlan plan;
   std::size_t next = 0;
   json tokens;               // {"worker","manager"}
-  std::string manager_addr;  // ip:2377
+  std::string manager_addr;  // the manager's channel IP as the hub saw it, :2377
+  std::string refused;       // why the tokens were refused (no join is sent then)
   json results = json::array();
   json removed = json::array();  // ghost nodes the manager forgot
   std::vector<Done> waiters;
@@ -46,8 +49,8 @@ SwarmService::SwarmService(net::any_io_executor executor, std::shared_ptr<AgentR
 
 void SwarmService::start() {
   if (!settings_.auto_join) return;
-  registry_->on_change([weak = weak_from_this()](const std::string& vm) {
-    if (auto self = weak.lock()) net::post(self->strand_, [self, vm] { self->maybe_auto_join(vm); });
+  registry_->on_change([weak = weak_from_this()](const std::string&) {
+    if (auto self = weak.lock()) net::post(self->strand_, [self] { self->maybe_auto_join(); });
   });
 }
 
@@ -55,25 +58,40 @@ std::vector<SwarmVm> SwarmService::observe() {
   std::vector<SwarmVm> out;
   auto agents = store_->list_agents();
   if (!agents) return out;
+  auto addresses = store_->agent_addresses();
   for (const auto& agent : *agents) {
     if (agent.revoked) continue;
     const auto live = registry_->find(agent.name);
-    out.push_back(observe_one(agent.name, live.has_value(), live ? live->last_state : agent.last_state));
+    std::string address = live ? live->address : "";
+    if (address.empty() && addresses && addresses->count(agent.name) != 0) address = addresses->at(agent.name);
+    out.push_back(observe_one(agent.name, live.has_value(), live ? live->last_state : agent.last_state, address));
   }
   return out;
 }
 
-void SwarmService::maybe_auto_join(const std::string& name) {
+void SwarmService::maybe_auto_join() {
   if (running_) return;
-  const auto live = registry_->find(name);
-  if (!live) return;
-  const auto vm = observe_one(name, true, live->last_state);
-  if (vm.state != "inactive") return;
+  // Any change may be the one a waiting VM needs (its own report, or its manager's coming back):
+  // every VM is weighed again, not just the one that changed.
   const auto vms = observe();
-  const bool swarm_exists = std::any_of(vms.begin(), vms.end(),
-                                        [](const SwarmVm& v) { return v.connected && v.state == "active" && v.manager; });
-  if (!swarm_exists) return;
-  log::info(kLog, name + " is outside the swarm: joining it (auto_join)");
+  const auto record = store_->swarm_record();
+  std::string joining;
+  for (const auto& vm : vms) {
+    const auto decision = decide_auto_join(settings_, vms, vm.name, record && record->has_value());
+    if (decision.join) {
+      if (joining.empty()) joining = vm.name;
+      auto_join_logged_.erase(vm.name);
+      continue;
+    }
+    // Agents report every few seconds: each VM's reason is logged once, the latest shown in GET /swarm.
+    if (decision.why.empty() || auto_join_logged_[vm.name] == decision.why) continue;
+    log::notice(kLog, decision.why);
+    auto_join_logged_[vm.name] = decision.why;
+    auto_join_note_ = decision.why;
+  }
+  if (joining.empty()) return;
+  auto_join_note_.clear();
+  log::info(kLog, joining + " is outside the swarm: joining it (auto_join)");
   begin_sync(nullptr);
 }
 
@@ -95,13 +113,15 @@ void SwarmService::begin_sync(Done done) {
   run->plan = plan_swarm(settings_, vms);
   const bool has_init = !run->plan.steps.empty() && run->plan.steps.front().action == SwarmAction::init;
   if (!run->plan.steps.empty() && !has_init) {
-    // Joins into the existing swarm: its tokens come from a manager (swarm_init is a no-op there).
-    for (const auto& vm : vms) {
-      if (vm.connected && vm.state == "active" && vm.manager) {
-        run->plan.steps.insert(run->plan.steps.begin(), SwarmStep{SwarmAction::init, vm.name});
-        break;
-      }
+    // Joins into the existing swarm: its tokens come from a configured manager (swarm_init is a
+    // no-op there), never from a VM that merely says it manages a swarm.
+    if (const auto manager = trusted_manager(run->plan.desired_managers, vms)) {
+      run->plan.steps.insert(run->plan.steps.begin(), SwarmStep{SwarmAction::init, *manager});
     }
+  }
+  for (const auto& vm : run->plan.ignored_claims) {
+    log::warning(kLog, vm + " reports itself a swarm manager but is not a configured one (swarm.managers): "
+                            "ignored, and no VM is sent to its swarm");
   }
   log::info(kLog, "sync: " + std::to_string(run->plan.steps.size()) + " step(s)");
   next_step(run);
@@ -114,8 +134,9 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
   MessageType type = MessageType::swarm_init;
   if (step.action != SwarmAction::init) {
     if (run->manager_addr.empty()) {
-      run->results.push_back({{"vm", step.vm}, {"action", to_string(step.action)}, {"ok", false}, {"changed", false},
-                              {"error", "no manager answered with the join tokens"}});
+      const std::string why = !run->refused.empty() ? run->refused : "no configured manager answered with join tokens";
+      run->results.push_back(
+          {{"vm", step.vm}, {"action", to_string(step.action)}, {"ok", false}, {"changed", false}, {"error", why}});
       return next_step(run);
     }
     type = MessageType::swarm_join;
@@ -130,11 +151,7 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
           if (answer) {
             result["changed"] = protocol::json_bool(*answer, {"changed"});
             result["error"] = nullptr;
-            if (step.action == SwarmAction::init) {
-              const auto* tokens = protocol::json_at(*answer, {"join_tokens"});
-              run->tokens = tokens != nullptr && tokens->is_object() ? *tokens : json::object();
-              run->manager_addr = protocol::json_text(*answer, {"manager_addr"});
-            }
+            if (step.action == SwarmAction::init) self->accept_tokens(run, step.vm, *answer);
           } else {
             result["changed"] = false;
             result["error"] = answer.error().code + ": " + answer.error().message;
@@ -147,22 +164,67 @@ void SwarmService::next_step(const std::shared_ptr<Run>& run) {
       kCommandTimeout);
 }
 
+void SwarmService::accept_tokens(const std::shared_ptr<Run>& run, const std::string& manager, const json& answer) {
+  const std::string worker = protocol::json_text(answer, {"join_tokens", "worker"});
+  const std::string manager_token = protocol::json_text(answer, {"join_tokens", "manager"});
+  auto record = store_->swarm_record();
+  if (!record) {
+    run->refused = "the hub cannot read its swarm record: " + record.error().message;
+    log::error(kLog, run->refused);
+    return;
+  }
+  // A swarm this manager has just made (changed) is the hub's own: it replaces the record.
+  const bool formed_now = protocol::json_bool(answer, {"changed"});
+  const std::string anchored = *record && !formed_now ? (*record)->ca_digest : "";
+  const auto verdict = check_join_tokens(worker, manager_token, anchored);
+  if (!verdict.ok) {
+    run->refused = manager + ": " + verdict.why;
+    refused_ = run->refused;
+    log::warning(kLog, "join tokens refused: " + run->refused);
+    if (on_refusal) on_refusal({{"vm", manager}, {"refused", run->refused}});
+    return;
+  }
+  if (anchored.empty()) {
+    if (auto saved = store_->set_swarm_record({verdict.ca_digest, manager, std::chrono::system_clock::now()}); !saved) {
+      run->refused = "the hub cannot record its swarm: " + saved.error().message;
+      log::error(kLog, run->refused);
+      return;
+    }
+    log::info(kLog, std::string(formed_now ? "formed" : "adopted") + " the swarm of " + manager +
+                        " (root CA digest " + verdict.ca_digest.substr(0, 12) + "…): only its tokens are used");
+  }
+  const auto live = registry_->find(manager);
+  run->manager_addr = swarm_join_address(live ? live->address : "");
+  if (run->manager_addr.empty()) {
+    run->refused = "the hub does not know the address of " + manager + "'s channel";
+    return;
+  }
+  run->tokens = {{"worker", worker}, {"manager", manager_token}};
+  refused_.clear();
+}
+
 void SwarmService::prune(const std::shared_ptr<Run>& run) {
   // Nodes a VM left behind when it lost its swarm state and joined again (a new node id):
   // down, and no VM reports them. The manager forgets them, so the swarm lists no ghosts.
+  // Only in the recorded swarm, through a configured manager, and never after a refusal.
   const auto vms = observe();
-  std::string manager;
   std::set<std::string> known;
   for (const auto& vm : vms) {
     if (!vm.node_id.empty()) known.insert(vm.node_id);
-    if (vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
   }
-  if (manager.empty()) return finish(run);
+  const auto trusted = trusted_manager(run->plan.desired_managers, vms);
+  const auto record = store_->swarm_record();
+  if (!trusted || !run->refused.empty() || !record || !*record) return finish(run);
+  const std::string manager = *trusted;
   registry_->send_command(
       manager, MessageType::swarm_inspect, json::object(),
-      [self = shared_from_this(), run, manager, known](Result<json> answer) {
+      [self = shared_from_this(), run, manager, known, anchored = (*record)->ca_digest](Result<json> answer) {
         std::vector<std::string> ghosts;
-        if (answer) {
+        const bool recorded_swarm =
+            answer && check_join_tokens(protocol::json_text(*answer, {"join_tokens", "worker"}),
+                                        protocol::json_text(*answer, {"join_tokens", "manager"}), anchored)
+                          .ok;
+        if (recorded_swarm) {
           for (const auto& node : protocol::json_array(*answer, {"nodes"})) {
             const std::string id = protocol::json_text(node, {"id"});
             if (protocol::json_text(node, {"state"}) == "down" && !id.empty() && known.count(id) == 0) {
@@ -197,7 +259,9 @@ void SwarmService::finish(const std::shared_ptr<Run>& run) {
                        {"removed_nodes", run->removed},
                        {"waiting", run->plan.waiting},
                        {"role_mismatch", run->plan.role_mismatch},
-                       {"managers_desired", run->plan.desired_managers}};
+                       {"managers_desired", run->plan.desired_managers},
+                       {"ignored_claims", claims_json(run->plan.ignored_claims)},
+                       {"refused", run->refused.empty() ? json(nullptr) : json(run->refused)}};
   for (auto& waiter : run->waiters) waiter(answer);
   running_ = false;
   if (!queued_.empty()) {
@@ -209,28 +273,14 @@ void SwarmService::finish(const std::shared_ptr<Run>& run) {
   }
 }
 
-void SwarmService::remove(const std::string& name, Done done) {
-  net::post(strand_, [self = shared_from_this(), name, done = std::move(done)]() mutable {
-    // observe() leaves revoked VMs out; the leaving VM's last report comes from the store.
-    auto record = self->store_->get_agent(name);
-    if (!record || !*record) return done({{"removed", false}, {"node_id", ""}});
-    const SwarmVm leaving = observe_one(name, false, (*record)->last_state);
-    std::string manager;
-    for (const auto& vm : self->observe()) {
-      if (vm.name != name && vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
-    }
-    if (leaving.node_id.empty() || leaving.state != "active" || manager.empty()) {
-      return done({{"removed", false}, {"node_id", leaving.node_id}});
-    }
-    log::info(kLog, "removing the node of " + name + " (" + leaving.node_id + ") through " + manager);
-    self->registry_->send_command(
-        manager, MessageType::swarm_remove_node, {{"node_id", leaving.node_id}},
-        [done, node = leaving.node_id](Result<json> answer) mutable {
-          if (!answer) log::warning(kLog, "removing node " + node + " failed: " + answer.error().message);
-          done({{"removed", answer.has_value()}, {"node_id", node}});
-        },
-        kCommandTimeout);
-  });
+json SwarmService::claims_json(const std::vector<std::string>& claims) const {
+  json out = json::array();
+  for (const auto& vm : claims) {
+    out.push_back({{"vm", vm},
+                   {"why", "reports itself a swarm manager but is not a configured one (swarm.managers): "
+                           "its claim is ignored and no VM joins its swarm"}});
+  }
+  return out;
 }
 
 void SwarmService::inspect(Done done) {
@@ -252,19 +302,34 @@ void SwarmService::inspect(Done done) {
       if (!in_sync) drift.push_back(vm.name);
     }
     json base = {{"managers_desired", desired}, {"vms", rows}, {"drift", drift}, {"nodes", json::array()},
-                 {"leader", nullptr}};
-    std::string manager;
-    for (const auto& vm : vms) {
-      if (vm.connected && vm.state == "active" && vm.manager) manager = vm.name;
+                 {"leader", nullptr}, {"ignored_claims", self->claims_json(ignored_manager_claims(desired, vms))},
+                 {"refused", self->refused_.empty() ? json(nullptr) : json(self->refused_)},
+                 {"record", nullptr},
+                 {"auto_join", {{"enabled", self->settings_.auto_join},
+                                {"note", self->auto_join_note_.empty() ? json(nullptr) : json(self->auto_join_note_)}}}};
+    std::string anchored;
+    if (auto record = self->store_->swarm_record(); record && *record) {
+      anchored = (*record)->ca_digest;
+      base["record"] = {{"ca_digest", anchored},
+                        {"manager", (*record)->manager},
+                        {"recorded_at", to_unix_seconds((*record)->recorded_at)}};
     }
-    if (manager.empty()) return done(base);
+    if (desired.empty()) {
+      base["error"] = "no VM named in swarm.managers is enrolled: the hub asks no VM about the swarm";
+    }
+    const auto trusted = trusted_manager(desired, vms);
+    if (!trusted) return done(base);
+    const std::string manager = *trusted;
     self->registry_->send_command(
         manager, MessageType::swarm_inspect, json::object(),
-        [vms, base, done](Result<json> answer) mutable {
+        [vms, base, done, anchored, manager](Result<json> answer) mutable {
           if (!answer) {
             base["error"] = answer.error().message;
             return done(base);
           }
+          const auto verdict = check_join_tokens(protocol::json_text(*answer, {"join_tokens", "worker"}),
+                                                 protocol::json_text(*answer, {"join_tokens", "manager"}), anchored);
+          if (!verdict.ok) base["refused"] = manager + ": " + verdict.why;
           json nodes = json::array();
           for (const auto& reported : protocol::json_array(*answer, {"nodes"})) {
             if (!reported.is_object()) continue;

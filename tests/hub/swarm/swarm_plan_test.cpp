@@ -39,10 +39,25 @@ TEST(SwarmPlan, AFormedSwarmPlansNothing) {
   EXPECT_TRUE(plan.role_mismatch.empty());
 }
 
-TEST(SwarmPlan, ALeaverRejoinsAndExistingManagersKeepControl) {
-  // vm2 is the manager already: it stays the one, even though vm1 sorts first.
-  const auto plan = plan_swarm({}, {vm("vm1", "active"), vm("vm2", "active", true), vm("vm3")});
-  EXPECT_EQ(plan.desired_managers, (std::set<std::string>{"vm2"}));
+TEST(SwarmPlan, AVmClaimingToManageIsNotBelievedTheConfiguredManagerInits) {
+  // vm2 says it manages a swarm; the configuration (the first VM by name) says vm1 manages.
+  // Believing vm2 would send every VM into vm2's swarm.
+  const auto plan = plan_swarm({}, {vm("vm1"), vm("vm2", "active", true), vm("vm3")});
+  EXPECT_EQ(plan.desired_managers, (std::set<std::string>{"vm1"}));
+  EXPECT_EQ(steps(plan), (Steps{{SwarmAction::init, "vm1"}, {SwarmAction::join_worker, "vm3"}}));
+  EXPECT_EQ(plan.ignored_claims, (std::vector<std::string>{"vm2"}));
+}
+
+TEST(SwarmPlan, NamedManagersOnlyAClaimantOfAnotherSwarmIsIgnored) {
+  SwarmSettings settings;
+  settings.manager_names = {"vm1"};
+  const auto plan = plan_swarm(settings, {vm("vm1"), vm("vm2"), vm("vm3", "active", true)});
+  EXPECT_EQ(steps(plan), (Steps{{SwarmAction::init, "vm1"}, {SwarmAction::join_worker, "vm2"}}));
+  EXPECT_EQ(plan.ignored_claims, (std::vector<std::string>{"vm3"}));
+}
+
+TEST(SwarmPlan, ALeaverRejoinsTheConfiguredManagersSwarm) {
+  const auto plan = plan_swarm({}, {vm("vm1", "active", true), vm("vm2", "active"), vm("vm3")});
   EXPECT_EQ(steps(plan), (Steps{{SwarmAction::join_worker, "vm3"}}));
 }
 
