@@ -1,5 +1,7 @@
 #include "shared/fs/real_file_system.hpp"
 
+#include "shared/fs/tree_walk.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,31 +10,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <random>
 
 namespace phoenix::fs {
 namespace {
 
-Error errno_error(std::string_view what, const std::string& path, int err) {
-  return make_error(err == ENOENT ? "not_found" : "io_error",
-                    std::string(what) + " " + path + ": " + std::strerror(err));
-}
-
-// Closes a descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
+using tree::errno_error;
+using tree::Fd;
 
 Result<void> fsync_directory(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -70,18 +55,7 @@ Result<std::string> RealFileSystem::read_file(const std::string& path) const {
   if (auto tree = tree_for(path)) return tree->read(path, kUserFileLimit);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno_error("cannot read", path, errno);
-  std::string out;
-  char buf[64 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
+  return tree::read_all(fd.get(), path, std::numeric_limits<std::size_t>::max());
 }
 
 Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::string_view content,
@@ -96,7 +70,7 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::str
   auto fail = [&](std::string_view what) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return Result<void>(errno_error(what, tmp, err));
+    return Result<void>(errno_error(std::string(what), tmp, err));
   };
   if (::fchmod(fd.get(), options.mode) != 0) return fail("cannot chmod");
   if (options.owner_uid || options.owner_gid) {
@@ -104,14 +78,9 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::str
     const gid_t gid = options.owner_gid.value_or(static_cast<gid_t>(-1));
     if (::fchown(fd.get(), uid, gid) != 0) return fail("cannot chown");
   }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    written += static_cast<std::size_t>(n);
+  if (const int err = tree::write_all(fd.get(), content); err != 0) {
+    errno = err;
+    return fail("cannot write");
   }
   if (::fsync(fd.get()) != 0) return fail("cannot fsync");
   if (::close(fd.release()) != 0) return fail("cannot close");
@@ -262,22 +231,7 @@ Result<std::string> RealFileSystem::read_file_at_most(const std::string& path, s
   if (auto tree = tree_for(path)) return tree->read(path, max_bytes);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno_error("cannot read", path, errno);
-  std::string out;
-  char buf[16 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > max_bytes) {
-      return make_error("too_big", path + " is larger than " + describe_size(max_bytes) +
-                                       ", the most Phoenix reads of such a file; make it smaller");
-    }
-  }
-  return out;
+  return tree::read_all(fd.get(), path, max_bytes);
 }
 
 void RealFileSystem::confine_user_tree(const std::string& home, uid_t uid, gid_t gid) const {

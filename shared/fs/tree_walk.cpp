@@ -1,5 +1,7 @@
 #include "shared/fs/tree_walk.hpp"
 
+#include "shared/fs/user_tree.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -40,6 +42,37 @@ Error refusal(const std::string& path, const std::string& what, const std::strin
 Error errno_error(const std::string& what, const std::string& path, int err) {
   return make_error(err == ENOENT ? "not_found" : "io_error",
                     std::string(what) + " " + path + ": " + std::strerror(err));
+}
+
+int write_all(int fd, std::string_view content) {
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+Result<std::string> read_all(int fd, const std::string& path, std::size_t max_bytes) {
+  std::string out;
+  char buf[16 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot read", path, errno);
+    }
+    if (n == 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      return make_error("too_big", path + " is larger than " + describe_size(max_bytes) +
+                                       ", the most Phoenix reads of such a file; make it smaller");
+    }
+  }
 }
 
 bool owned_ok(const struct ::stat& st, const Owner& owner) {

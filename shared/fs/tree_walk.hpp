@@ -1,13 +1,16 @@
 #pragma once
 // The descriptor walk under UserTree (user_tree.hpp): open each directory level with
 // openat(O_NOFOLLOW) from the level above, check what each entry is and who owns it,
-// and word a refusal so that the user knows what to do.
+// and word a refusal so that the user knows what to do. Its descriptor helpers (Fd,
+// errno_error, write_all, read_all) serve RealFileSystem too.
 #include "shared/core/error.hpp"
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +55,13 @@ bool owned_ok(const struct ::stat& st, const Owner& owner);
 // `want_dir` kind, or not owned by the user; "not_found" when absent. Fills `st`.
 Result<void> check_entry(int dir, const std::string& name, const std::string& shown, bool want_dir,
                          const Owner& owner, struct ::stat& st);
+
+// Writes all of `content` to `fd`, retrying EINTR: 0, or the errno of the write that failed.
+int write_all(int fd, std::string_view content);
+
+// Reads `fd` to its end, retrying EINTR. Error "too_big" (naming `path`) once more than
+// `max_bytes` arrived; errno_error otherwise.
+Result<std::string> read_all(int fd, const std::string& path, std::size_t max_bytes);
 
 // Opens `home`, then each of `levels` below it as a directory, never following a link.
 // With `create_mode` set, missing levels are made (that mode, the tree's owner).

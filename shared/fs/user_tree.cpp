@@ -134,24 +134,11 @@ Result<std::string> UserTree::read(const std::string& path, std::size_t max_byte
   if (st.st_dev != before.st_dev || st.st_ino != before.st_ino || !S_ISREG(st.st_mode)) {
     return tree::refusal(path, "being replaced while Phoenix reads it", "Run again.");
   }
-  const auto too_big = [&] {
+  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
     return make_error("too_big", path + " is larger than " + describe_size(max_bytes) +
                                      ", the most Phoenix reads of such a file; make it smaller");
-  };
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) return too_big();
-  std::string out;
-  char buf[16 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return tree::errno_error("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > max_bytes) return too_big();  // it grew after the fstat
   }
-  return out;
+  return tree::read_all(fd.get(), path, max_bytes);  // also "too_big" if it grew after the fstat
 }
 
 Result<FileInfo> UserTree::stat(const std::string& path) const {
@@ -227,14 +214,9 @@ Result<void> UserTree::write_atomic(const std::string& path, std::string_view co
   const uid_t uid = options.owner_uid.value_or(uid_);
   const gid_t gid = options.owner_gid.value_or(gid_);
   if (::fchown(fd.get(), uid, gid) != 0 && ::geteuid() == 0) return fail("cannot chown");
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    written += static_cast<std::size_t>(n);
+  if (const int err = tree::write_all(fd.get(), content); err != 0) {
+    errno = err;
+    return fail("cannot write");
   }
   if (::fsync(fd.get()) != 0) return fail("cannot fsync");
   if (::close(fd.release()) != 0) return fail("cannot close");
