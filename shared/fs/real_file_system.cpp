@@ -98,13 +98,7 @@ Result<FileInfo> RealFileSystem::stat(const std::string& path) const {
   if (auto tree = tree_for(path)) return tree->stat(path);
   struct ::stat st {};
   if (::stat(path.c_str(), &st) != 0) return errno_error("cannot stat", path, errno);
-  FileInfo info;
-  info.mode = st.st_mode & 07777;
-  info.uid = st.st_uid;
-  info.gid = st.st_gid;
-  info.is_directory = S_ISDIR(st.st_mode);
-  info.size = st.st_size;
-  return info;
+  return tree::info_of(st);
 }
 
 Result<void> RealFileSystem::create_directories(const std::string& path, mode_t mode) {

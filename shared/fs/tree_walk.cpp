@@ -44,6 +44,16 @@ Error errno_error(const std::string& what, const std::string& path, int err) {
                     std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
+FileInfo info_of(const struct ::stat& st) {
+  FileInfo info;
+  info.mode = st.st_mode & 07777;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.is_directory = S_ISDIR(st.st_mode);
+  info.size = st.st_size;
+  return info;
+}
+
 int write_all(int fd, std::string_view content) {
   std::size_t written = 0;
   while (written < content.size()) {

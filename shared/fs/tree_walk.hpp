@@ -4,6 +4,7 @@
 // and word a refusal so that the user knows what to do. Its descriptor helpers (Fd,
 // errno_error, write_all, read_all) serve RealFileSystem too.
 #include "shared/core/error.hpp"
+#include "shared/fs/file_system.hpp"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -55,6 +56,9 @@ bool owned_ok(const struct ::stat& st, const Owner& owner);
 // `want_dir` kind, or not owned by the user; "not_found" when absent. Fills `st`.
 Result<void> check_entry(int dir, const std::string& name, const std::string& shown, bool want_dir,
                          const Owner& owner, struct ::stat& st);
+
+// The FileInfo of `st` (permission bits only in mode).
+FileInfo info_of(const struct ::stat& st);
 
 // Writes all of `content` to `fd`, retrying EINTR: 0, or the errno of the write that failed.
 int write_all(int fd, std::string_view content);

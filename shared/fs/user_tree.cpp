@@ -39,14 +39,19 @@ Result<Parent> open_parent(const std::string& home, const std::vector<std::strin
   return Parent{std::move(*dir), levels.back(), tree::shown_path(home, levels, levels.size())};
 }
 
-FileInfo info_of(const struct ::stat& st) {
-  FileInfo info;
-  info.mode = st.st_mode & 07777;
-  info.uid = st.st_uid;
-  info.gid = st.st_gid;
-  info.is_directory = S_ISDIR(st.st_mode);
-  info.size = st.st_size;
-  return info;
+// The parent of `levels` opened, and its last entry checked (a file or a directory, never a
+// link, the user's): what stat and set_mode act on. Fills `st`.
+Result<Parent> open_checked_entry(const std::string& home, const std::vector<std::string>& levels,
+                                  const std::string& path, const tree::Owner& owner, struct ::stat& st) {
+  auto parent = open_parent(home, levels, owner);
+  if (!parent) return parent.error();
+  if (::fstatat(parent->dir.get(), parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return tree::errno_error("cannot stat", path, errno);
+  }
+  if (auto r = tree::check_entry(parent->dir.get(), parent->name, path, S_ISDIR(st.st_mode), owner, st); !r) {
+    return r.error();
+  }
+  return parent;
 }
 
 // Empties the directory `dir` (a descriptor, never a path) and everything below it.
@@ -144,17 +149,11 @@ Result<std::string> UserTree::read(const std::string& path, std::size_t max_byte
 Result<FileInfo> UserTree::stat(const std::string& path) const {
   auto levels = components(path);
   if (!levels) return levels.error();
-  const tree::Owner owner{uid_, gid_};
-  auto parent = open_parent(home_, *levels, owner);
-  if (!parent) return parent.error();
   struct ::stat st {};
-  if (::fstatat(parent->dir.get(), parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    return tree::errno_error("cannot stat", path, errno);
+  if (auto parent = open_checked_entry(home_, *levels, path, tree::Owner{uid_, gid_}, st); !parent) {
+    return parent.error();
   }
-  if (auto r = tree::check_entry(parent->dir.get(), parent->name, path, S_ISDIR(st.st_mode), owner, st); !r) {
-    return r.error();
-  }
-  return info_of(st);
+  return tree::info_of(st);
 }
 
 bool UserTree::exists(const std::string& path) const {
@@ -237,14 +236,9 @@ Result<void> UserTree::make_directories(const std::string& path, mode_t mode) co
 Result<void> UserTree::set_mode(const std::string& path, mode_t mode) const {
   auto levels = components(path);
   if (!levels) return levels.error();
-  const tree::Owner owner{uid_, gid_};
-  auto parent = open_parent(home_, *levels, owner);
-  if (!parent) return parent.error();
   struct ::stat st {};
-  if (::fstatat(parent->dir.get(), parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    return tree::errno_error("cannot stat", path, errno);
-  }
-  if (auto r = tree::check_entry(parent->dir.get(), parent->name, path, S_ISDIR(st.st_mode), owner, st); !r) return r;
+  auto parent = open_checked_entry(home_, *levels, path, tree::Owner{uid_, gid_}, st);
+  if (!parent) return parent.error();
   Fd fd(::openat(parent->dir.get(), parent->name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return tree::errno_error("cannot open", path, errno);
   if (::fchmod(fd.get(), mode) != 0) return tree::errno_error("cannot chmod", path, errno);
